@@ -1,0 +1,119 @@
+// Writes the seed corpus the fuzz targets start from: valid packets built by comodal's own
+// builders (seeds/rtp, seeds/rtcp). Every fuzz target reads the whole tree.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "transport/rtcp/compound_packet.h"
+#include "transport/rtp/rtp_packet.h"
+
+namespace comodal {
+namespace {
+
+void WriteSeed(const std::filesystem::path& dir, const std::string& name,
+               std::span<const uint8_t> bytes) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<uint8_t> Rtp(RtpPacketBuilder& builder, size_t payload_size, size_t padding) {
+  std::vector<uint8_t> payload(payload_size, 0xA5);
+  std::vector<uint8_t> out(2048);
+  out.resize(builder.Build(payload, out, padding).value());
+  return out;
+}
+
+template <typename Message>
+std::vector<uint8_t> Rtcp(const Message& message) {
+  std::vector<uint8_t> out(message.Size());
+  if (!rtcp::SerializeRtcp(message, out).ok()) {
+    std::cerr << "seed message failed to serialise\n";
+    std::exit(1);
+  }
+  return out;
+}
+
+void WriteRtpSeeds(const std::filesystem::path& dir) {
+  RtpPacketBuilder plain;
+  plain.set_payload_type(111).set_sequence_number(1).set_timestamp(960).set_ssrc(1);
+  WriteSeed(dir, "plain", Rtp(plain, 60, 0));
+
+  RtpPacketBuilder one_byte;
+  one_byte.set_marker(true).set_payload_type(96).set_sequence_number(65535).set_ssrc(2);
+  (void)one_byte.SetExtension<TransportSequenceNumber>(3, 42);
+  (void)one_byte.SetExtension<AbsoluteSendTime>(2, 0x123456);
+  (void)one_byte.SetExtension<AudioLevel>(1, {true, 30});
+  (void)one_byte.SetExtension<PlayoutDelay>(6, {TimeDelta::Zero(), TimeDelta::Millis(600)});
+  WriteSeed(dir, "one_byte_extensions", Rtp(one_byte, 100, 0));
+  WriteSeed(dir, "one_byte_extensions_padded", Rtp(one_byte, 10, 20));
+
+  RtpPacketBuilder two_byte;
+  two_byte.set_payload_type(98).set_ssrc(3);
+  const uint32_t csrcs[] = {10, 11};
+  (void)two_byte.SetCsrcs(csrcs);
+  (void)two_byte.SetRawExtension(1, {});
+  const std::vector<uint8_t> big(20, 7);
+  (void)two_byte.SetRawExtension(200, big);
+  WriteSeed(dir, "two_byte_extensions_csrcs", Rtp(two_byte, 30, 0));
+}
+
+void WriteRtcpSeeds(const std::filesystem::path& dir) {
+  rtcp::SenderReport sr;
+  sr.sender_ssrc = 1;
+  sr.report_blocks.resize(2);
+  rtcp::ReceiverReport rr;
+  rr.report_blocks.resize(1);
+  rtcp::Nack nack;
+  nack.lost_sequence_numbers = {1, 2, 5, 40, 65535};
+  rtcp::Pli pli;
+  rtcp::Fir fir;
+  fir.entries.push_back({5, 1});
+  rtcp::Bye bye;
+  bye.ssrcs = {1, 2};
+  bye.reason = "lesson over";
+  rtcp::App app;
+  app.name = {'c', 'm', 'd', 'l'};
+  app.data = {1, 2, 3, 4};
+  rtcp::ExtendedReports xr;
+  xr.rrtr = rtcp::Rrtr{NtpTime(100, 200)};
+  xr.dlrr.push_back({7, 1000, 2000});
+  rtcp::TransportFeedback feedback({1, 2}, 0, 65500, Timestamp::Millis(5000));
+  for (int i = 1; i < 80; ++i) {
+    if (i % 7 == 0) continue;
+    (void)feedback.AddReceivedPacket(static_cast<uint16_t>(65500 + i),
+                                     Timestamp::Millis(5000 + 5 * i - (i % 11 == 0 ? 40 : 0)));
+  }
+
+  WriteSeed(dir, "sr", Rtcp(sr));
+  WriteSeed(dir, "rr", Rtcp(rr));
+  WriteSeed(dir, "sdes", Rtcp(rtcp::Sdes::WithCname(1, "hub@college")));
+  WriteSeed(dir, "nack", Rtcp(nack));
+  WriteSeed(dir, "pli", Rtcp(pli));
+  WriteSeed(dir, "fir", Rtcp(fir));
+  WriteSeed(dir, "bye", Rtcp(bye));
+  WriteSeed(dir, "app", Rtcp(app));
+  WriteSeed(dir, "xr", Rtcp(xr));
+  WriteSeed(dir, "transport_feedback", Rtcp(feedback));
+  rtcp::RtcpCompound compound;
+  compound.messages = {sr, rtcp::Sdes::WithCname(1, "site"), nack, feedback, xr};
+  WriteSeed(dir, "compound", Rtcp(compound));
+}
+
+}  // namespace
+}  // namespace comodal
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: comodal_fuzz_seeds <output-directory>\n";
+    return 2;
+  }
+  const std::filesystem::path root = argv[1];
+  std::filesystem::remove_all(root);
+  comodal::WriteRtpSeeds(root / "rtp");
+  comodal::WriteRtcpSeeds(root / "rtcp");
+  return 0;
+}

@@ -1,0 +1,2 @@
+// Fixture for the layer check test: engine may include transport.
+#include "transport/units/time_delta.h"

@@ -1,0 +1,2 @@
+// Fixture for the layer check test: an OpenSSL header outside transport/srtp/.
+#include <openssl/ssl.h>

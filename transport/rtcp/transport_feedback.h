@@ -1,0 +1,202 @@
+#ifndef TRANSPORT_RTCP_TRANSPORT_FEEDBACK_H_
+#define TRANSPORT_RTCP_TRANSPORT_FEEDBACK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "transport/base/byte_io.h"
+#include "transport/base/result.h"
+#include "transport/rtcp/common_header.h"
+#include "transport/rtcp/feedback_header.h"
+#include "transport/units/time_delta.h"
+#include "transport/units/timestamp.h"
+
+namespace comodal::rtcp {
+
+// Transport-wide congestion control feedback, RTPFB PT=205 FMT=15
+// (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1): for every transport-wide sequence
+// number from `base_sequence_number()` to `base_sequence_number() + packet_status_count() - 1`,
+// whether the packet arrived and, if it did, when, relative to a 24-bit reference time counted
+// in 64 ms steps. Arrival times travel as deltas of 250 µs from the previous received packet
+// (the first one from the reference time).
+//
+// Receiver side: construct with the first packet, then AddReceivedPacket() for each following
+// packet in sequence order; Write() when it is time to send, or when AddReceivedPacket() returns
+// false (send this one, start a new one with the refused packet).
+//
+// Sender side: Parse(), then ForEachPacket() / PacketResults() for what the congestion
+// controller needs. Statuses and deltas are kept exactly as received, so a parsed message
+// re-serialises to the same statuses and deltas (the chunk layout is always re-chosen, see
+// Write()).
+class TransportFeedback {
+ public:
+  static constexpr uint8_t kPacketType = kPacketTypeRtpFeedback;
+  static constexpr uint8_t kFormat = 15;
+
+  // §3.1.5: receive deltas count 250 µs ticks; §3.1: the reference time counts 64 ms ticks in
+  // 24 bits, so it wraps every 2^24 * 64 ms (about 12.4 days).
+  static constexpr TimeDelta kDeltaTick = TimeDelta::Micros(250);
+  static constexpr TimeDelta kReferenceTimeTick = TimeDelta::Millis(64);
+  static constexpr uint32_t kReferenceTimeModulus = 1u << 24;
+  static constexpr TimeDelta kReferenceTimeWrapPeriod =
+      TimeDelta::Millis(int64_t{64} * kReferenceTimeModulus);
+
+  // Header (4) + feedback SSRCs (8) + base sequence, status count, reference time, feedback
+  // packet count (8).
+  static constexpr size_t kFixedSize = RtcpCommonHeader::kSize + FeedbackSsrcs::kSize + 8;
+  // A message for one packet: the fixed part, one chunk and a 2-byte delta.
+  static constexpr size_t kMinMaxSize = kFixedSize + 4;
+  // The RTCP length field counts at most 65536 words.
+  static constexpr size_t kMaxMaxSize = size_t{65536} * 4;
+  static constexpr size_t kDefaultMaxSize = 1200;
+  static constexpr size_t kMaxStatusCount = 0xFFFF;
+
+  // §3.1.1. The value 3 is reserved and refused by Parse().
+  enum class PacketStatus : uint8_t {
+    kNotReceived = 0,
+    kReceivedSmallDelta = 1,            // Delta in [0, 255] ticks, sent in 1 byte.
+    kReceivedLargeOrNegativeDelta = 2,  // Delta in [-32768, 32767] ticks, sent in 2 bytes.
+  };
+
+  // What a congestion controller needs about one transport-wide sequence number.
+  struct PacketResult {
+    uint16_t sequence_number = 0;
+    bool received = false;
+    // Arrival time minus the reference time (reference_time()), at 250 µs resolution. Zero when
+    // not received.
+    TimeDelta arrival_offset = TimeDelta::Zero();
+
+    friend bool operator==(const PacketResult&, const PacketResult&) = default;
+  };
+
+  // Starts a message with its first packet: the base sequence number is `first_sequence_number`
+  // and the reference time is `first_arrival` floored to a multiple of 64 ms (taken modulo the
+  // 24-bit wrap). `max_size` bounds the serialised size in bytes, padding included; it is
+  // clamped to [kMinMaxSize, kMaxMaxSize]. Precondition: `first_arrival` is finite (an infinite
+  // one is treated as Timestamp::Zero()).
+  TransportFeedback(FeedbackSsrcs ssrcs, uint8_t feedback_packet_count,
+                    uint16_t first_sequence_number, Timestamp first_arrival,
+                    size_t max_size = kDefaultMaxSize);
+
+  // Adds the next received packet; sequence numbers skipped since the last added packet are
+  // reported as not received. Returns false and leaves the message unchanged if
+  // `sequence_number` is not newer than the last one (wrap-aware), if the delta from the last
+  // reported arrival does not fit 16 bits signed of 250 µs (about ±8.19 s), if `arrival` is
+  // infinite, if the status count would pass 65535, or if the message would grow past
+  // max_size(). Arrival times are rounded to the nearest 250 µs without accumulating error: each
+  // reported time is within 125 µs of the true one.
+  [[nodiscard]] bool AddReceivedPacket(uint16_t sequence_number, Timestamp arrival);
+
+  // The caller has dispatched on PT=205 and FMT=15; `header.count` is not checked. Accepts
+  // padding either with the P bit (RFC 3550, as libwebrtc writes it) or as up to 3 zero bytes
+  // inside the length (as GStreamer writes it and the draft draws it).
+  static Result<TransportFeedback> Parse(const RtcpCommonHeader& header);
+
+  // Serialised size in bytes, padding included. Always a multiple of 4 and at most max_size()
+  // for a message built with AddReceivedPacket().
+  size_t Size() const;
+  // Writes exactly Size() bytes. Chunks are chosen to be as few as possible (see the .cc); the
+  // message is padded to 32 bits with zero bytes inside the length and the P bit clear, so it can
+  // sit anywhere in a compound packet (RFC 3550 §6.4.1 allows P only on the last packet).
+  Status Write(ByteWriter& out) const;
+
+  const FeedbackSsrcs& ssrcs() const { return ssrcs_; }
+  uint32_t sender_ssrc() const { return ssrcs_.sender_ssrc; }
+  uint32_t media_ssrc() const { return ssrcs_.media_ssrc; }
+  uint16_t base_sequence_number() const { return base_sequence_; }
+  uint16_t packet_status_count() const { return static_cast<uint16_t>(statuses_.size()); }
+  uint8_t feedback_packet_count() const { return feedback_count_; }
+  // The 24-bit reference time field, in 64 ms ticks, as on the wire.
+  uint32_t reference_time_ticks() const { return reference_ticks_; }
+  // reference_time_ticks() * 64 ms: a position in the 2^24 * 64 ms wrap period (the draft calls
+  // the field signed; only differences between feedbacks mean anything, see
+  // ReferenceTimeSince()).
+  TimeDelta reference_time() const { return kReferenceTimeTick * int64_t{reference_ticks_}; }
+  // How far this message's reference time is after `earlier`'s, wrap-aware: the difference
+  // modulo the wrap period, in [-period/2, period/2).
+  TimeDelta ReferenceTimeSince(const TransportFeedback& earlier) const;
+  size_t max_size() const { return max_size_; }
+
+  // One status per reported sequence number, base first.
+  std::span<const PacketStatus> statuses() const { return statuses_; }
+  // One receive delta per received packet, in 250 µs ticks, as on the wire.
+  std::span<const int16_t> receive_deltas() const { return deltas_; }
+  size_t received_count() const { return deltas_.size(); }
+
+  // Calls `visit(const PacketResult&)` for every reported sequence number, base first.
+  template <typename Visitor>
+  void ForEachPacket(Visitor&& visit) const {
+    PacketResult result;
+    int64_t offset_ticks = 0;
+    size_t delta_index = 0;
+    for (size_t i = 0; i < statuses_.size(); ++i) {
+      result.sequence_number = static_cast<uint16_t>(base_sequence_ + i);
+      result.received = statuses_[i] != PacketStatus::kNotReceived;
+      if (result.received) {
+        offset_ticks += deltas_[delta_index++];
+        result.arrival_offset = kDeltaTick * offset_ticks;
+      } else {
+        result.arrival_offset = TimeDelta::Zero();
+      }
+      visit(static_cast<const PacketResult&>(result));
+    }
+  }
+  std::vector<PacketResult> PacketResults() const;
+
+  // Equal when they carry the same feedback (SSRCs, base sequence number, reference time,
+  // feedback packet count, statuses and deltas); max_size() and the chunk layout do not count.
+  friend bool operator==(const TransportFeedback& a, const TransportFeedback& b);
+
+ private:
+  // DP cell for the chunk layout: the fewest chunks covering exactly the first i statuses, and
+  // where the last of those chunks starts.
+  struct ChunkStep {
+    uint16_t chunks;
+    uint16_t from;
+  };
+  struct AppendState {
+    size_t status_count;
+    size_t delta_count;
+    size_t delta_bytes;
+    size_t run_start;
+    size_t binary_run;
+    uint32_t final_chunks;
+    uint32_t final_from;
+  };
+
+  TransportFeedback(FeedbackSsrcs ssrcs, uint8_t feedback_packet_count, uint16_t base_sequence,
+                    uint32_t reference_ticks, Timestamp reference, size_t max_size);
+
+  void AppendStatus(PacketStatus status);
+  void UpdateFinalChunk();
+  size_t UnpaddedSize() const;
+  AppendState SaveState() const;
+  void RestoreState(const AppendState& state);
+
+  FeedbackSsrcs ssrcs_;
+  uint16_t base_sequence_;
+  uint32_t reference_ticks_;  // 24 bits.
+  uint8_t feedback_count_;
+  size_t max_size_;
+  std::vector<PacketStatus> statuses_;
+  std::vector<int16_t> deltas_;
+  size_t delta_bytes_ = 0;
+
+  // Builder clock: the reported arrival time of the last received packet (reference time plus
+  // the sum of the deltas), so rounding to 250 µs never accumulates.
+  Timestamp last_reported_arrival_;
+
+  // Chunk layout, kept up to date as statuses are appended (see the .cc). steps_[i] covers the
+  // first i statuses; steps_[0] is the empty prefix.
+  std::vector<ChunkStep> steps_;
+  size_t run_start_ = 0;       // Index of the first status of the run the last status belongs to.
+  size_t binary_run_ = 0;      // How many statuses at the end are kNotReceived/kReceivedSmallDelta.
+  uint32_t final_chunks_ = 0;  // Fewest chunks for the whole list (the last may be partial).
+  uint32_t final_from_ = 0;    // Where the last of those chunks starts.
+};
+
+}  // namespace comodal::rtcp
+
+#endif  // TRANSPORT_RTCP_TRANSPORT_FEEDBACK_H_
