@@ -33,6 +33,20 @@ std::vector<Nack::Item> PackFrom(const std::vector<uint16_t>& seqs, size_t start
   return items;
 }
 
+// The sequence numbers `items` cover, item by item.
+std::vector<uint16_t> Expand(const std::vector<Nack::Item>& items) {
+  std::vector<uint16_t> seqs;
+  for (const Nack::Item& item : items) {
+    seqs.push_back(item.packet_id);
+    for (uint16_t bit = 0; bit < kItemSpan; ++bit) {
+      if (item.lost_bitmask & (1u << bit)) {
+        seqs.push_back(static_cast<uint16_t>(item.packet_id + bit + 1));
+      }
+    }
+  }
+  return seqs;
+}
+
 }  // namespace
 
 Result<Nack> Nack::Parse(const RtcpCommonHeader& header) {
@@ -47,16 +61,14 @@ Result<Nack> Nack::Parse(const RtcpCommonHeader& header) {
   Nack nack;
   nack.sender_ssrc = ssrcs->sender_ssrc;
   nack.media_ssrc = ssrcs->media_ssrc;
+  std::vector<Item> items;
+  items.reserve(fci.size() / kItemSize);
   for (size_t pos = 0; pos < fci.size(); pos += kItemSize) {
-    const uint16_t packet_id = LoadBE16(&fci[pos]);
-    const uint16_t lost_bitmask = LoadBE16(&fci[pos + 2]);
-    nack.lost_sequence_numbers.push_back(packet_id);
-    for (uint16_t bit = 0; bit < kItemSpan; ++bit) {
-      if (lost_bitmask & (1u << bit)) {
-        nack.lost_sequence_numbers.push_back(static_cast<uint16_t>(packet_id + bit + 1));
-      }
-    }
+    items.push_back({LoadBE16(&fci[pos]), LoadBE16(&fci[pos + 2])});
   }
+  // A sender may repeat numbers or order its items any way; the model is the set of lost
+  // numbers, listed in the order Pack() covers them, so that parse -> write -> parse is stable.
+  nack.lost_sequence_numbers = Expand(Pack(Expand(items)));
   return nack;
 }
 

@@ -14,9 +14,9 @@ namespace comodal::rtcp {
 // Generic NACK, RTPFB PT=205 FMT=1 (RFC 4585 §6.2.1): the feedback SSRCs, then one or more FCI
 // items of PID (a lost sequence number) and BLP (bit i set: PID + i + 1 lost too).
 //
-// The model is the list of lost sequence numbers. Parsing expands the items in wire order;
-// building packs the list (any order, duplicates allowed, wrapping 65535 -> 0) into the fewest
-// items.
+// The model is the set of lost sequence numbers. Building packs the list (any order, duplicates
+// allowed, wrapping 65535 -> 0) into the fewest items; parsing lists each lost number once, in
+// the order Pack() covers them, whatever order and repeats the sender used.
 class Nack {
  public:
   static constexpr uint8_t kPacketType = kPacketTypeRtpFeedback;

@@ -105,14 +105,20 @@ TEST(NackTest, KnownBytesParseAndRebuild) {
               ElementsAre(Nack::Item{100, 0x8005}, Nack::Item{200, 0}));
 }
 
-TEST(NackTest, ParseExpandsItemsInWireOrder) {
+TEST(NackTest, ParseListsEachLostNumberOnceInPackingOrder) {
   const std::vector<uint8_t> bytes = {
-      0x81, 0xCD, 0x00, 0x04, 0, 0, 0, 1, 0, 0, 0, 2, 0x00, 0xC8, 0x00, 0x00,  // PID=200
+      0x81, 0xCD, 0x00, 0x05, 0, 0, 0, 1, 0, 0, 0, 2, 0x00, 0xC8, 0x00, 0x00,  // PID=200
       0xFF, 0xFF, 0x00, 0x03,  // PID=65535 | BLP bits 0, 1: 0 and 1 lost
+      0x00, 0x00, 0x00, 0x00,  // PID=0 again (a sender may repeat itself)
   };
   auto nack = ParseBytes(bytes);
   ASSERT_TRUE(nack.ok()) << nack.error().ToString();
-  EXPECT_THAT(nack->lost_sequence_numbers, ElementsAre(200, 65535, 0, 1));
+  // The set {65535, 0, 1, 200}, from the first number after the widest gap, as Pack() orders it,
+  // so that writing it back and parsing again gives the same list.
+  EXPECT_THAT(nack->lost_sequence_numbers, ElementsAre(65535, 0, 1, 200));
+  auto reparsed = ParseBytes(Build(*nack));
+  ASSERT_TRUE(reparsed.ok());
+  EXPECT_EQ(*reparsed, *nack);
 }
 
 TEST(NackTest, BuildSortsAndCollapsesDuplicates) {

@@ -592,15 +592,26 @@ TEST(TransportFeedbackTest, ChunkLayoutIsMinimal) {
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(CountChunks(Serialize(*parsed)), 2u);
 
-  // Random status lists against an exhaustive search.
+  // A one-bit vector that reaches 6 statuses into the next run: 4 small, 4 not received, 21
+  // small. A vector of the first 14 and a run of 15 make 2.
+  std::vector<PacketStatus> reaching(4, kSmall);
+  reaching.insert(reaching.end(), 4, kLost);
+  reaching.insert(reaching.end(), 21, kSmall);
+  parsed = ParseBytes(NaiveEncoding(reaching));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+  EXPECT_EQ(CountChunks(Serialize(*parsed)), 2u);
+
+  // Random status lists, made of runs of random length, against an exhaustive search.
   std::mt19937 rng(2024);
-  for (int trial = 0; trial < 3000; ++trial) {
-    std::vector<PacketStatus> statuses(1 + rng() % 40);
-    const uint32_t mix = rng() % 3;
-    for (PacketStatus& s : statuses) {
+  for (int trial = 0; trial < 20000; ++trial) {
+    const size_t size = 1 + rng() % 40;
+    const uint32_t single_odds = rng() % 10;  // How often a run has length 1.
+    std::vector<PacketStatus> statuses;
+    while (statuses.size() < size) {
       const uint32_t r = rng() % 10;
-      s = r < 6 ? kSmall : (r < 9 - mix ? kLost : kLarge);
-      if (mix == 0 && rng() % 2) s = statuses[0];  // Longer runs.
+      const PacketStatus s = r < 5 ? kSmall : (r < 8 ? kLost : kLarge);
+      const size_t length = rng() % 10 < single_odds ? 1 : 1 + rng() % 20;
+      statuses.insert(statuses.end(), std::min(length, size - statuses.size()), s);
     }
     auto feedback = ParseBytes(NaiveEncoding(statuses));
     ASSERT_TRUE(feedback.ok()) << feedback.error().ToString();
