@@ -94,36 +94,36 @@ LibraryCheck CheckRtpRoundTrip(const std::string& loopback_ip) {
   bool rtcp_ok = false;
   std::optional<TimeDelta> rtt;
   RtpRtcpDemuxer hub_demuxer;
-  hub_socket.StartReceiving([&](std::span<const uint8_t> datagram, const SocketAddress& from,
-                                Timestamp arrival) {
-    auto packet = hub_demuxer.Demux(datagram, arrival);
-    if (!packet) {
-      problem = "hub dropped a datagram as malformed";
-      return;
-    }
-    if (const RtpPacket* rtp = std::get_if<RtpPacket>(&packet->parsed)) {
-      rtp_ok = rtp->sequence_number() == 1000 && rtp->ssrc() == kSelfcheckSsrc &&
-               rtp->GetExtension<TransportSequenceNumber>(kSelfcheckTwccId) == 42 &&
-               rtp->payload().size() == kPayloadSize;
-      if (!rtp_ok) problem = "RTP fields changed on the way";
-    } else if (const auto* compound = std::get_if<rtcp::RtcpCompound>(&packet->parsed)) {
-      rtcp_ok = *compound == sent_rtcp;
-      if (!rtcp_ok) problem = "RTCP compound changed on the way";
-      // Answer the SR with an RR from the address it came from (symmetric RTP, RFC 4961).
-      const rtcp::SenderReport* sr = compound->Find<rtcp::SenderReport>();
-      rtcp::ReceiverReport rr;
-      rr.sender_ssrc = kHubSsrc;
-      rtcp::ReportBlock block;
-      block.source_ssrc = kSelfcheckSsrc;
-      block.extended_highest_sequence = 1000;
-      block.last_sr = sr ? sr->ntp.ToCompact() : 0;
-      block.delay_since_last_sr = TimeDeltaToCompactNtp(scheduler.Now() - arrival);
-      rr.report_blocks.push_back(block);
-      std::array<uint8_t, 64> rr_bytes{};
-      Result<size_t> rr_size = rtcp::SerializeRtcp(rr, rr_bytes);
-      if (rr_size.ok()) hub_socket.SendTo(std::span(rr_bytes.data(), *rr_size), from);
-    }
-  });
+  hub_socket.StartReceiving(
+      [&](std::span<const uint8_t> datagram, const SocketAddress& from, Timestamp arrival) {
+        auto packet = hub_demuxer.Demux(datagram, arrival);
+        if (!packet) {
+          problem = "hub dropped a datagram as malformed";
+          return;
+        }
+        if (const RtpPacket* rtp = std::get_if<RtpPacket>(&packet->parsed)) {
+          rtp_ok = rtp->sequence_number() == 1000 && rtp->ssrc() == kSelfcheckSsrc &&
+                   rtp->GetExtension<TransportSequenceNumber>(kSelfcheckTwccId) == 42 &&
+                   rtp->payload().size() == kPayloadSize;
+          if (!rtp_ok) problem = "RTP fields changed on the way";
+        } else if (const auto* compound = std::get_if<rtcp::RtcpCompound>(&packet->parsed)) {
+          rtcp_ok = *compound == sent_rtcp;
+          if (!rtcp_ok) problem = "RTCP compound changed on the way";
+          // Answer the SR with an RR from the address it came from (symmetric RTP, RFC 4961).
+          const rtcp::SenderReport* sr = compound->Find<rtcp::SenderReport>();
+          rtcp::ReceiverReport rr;
+          rr.sender_ssrc = kHubSsrc;
+          rtcp::ReportBlock block;
+          block.source_ssrc = kSelfcheckSsrc;
+          block.extended_highest_sequence = 1000;
+          block.last_sr = sr ? sr->ntp.ToCompact() : 0;
+          block.delay_since_last_sr = TimeDeltaToCompactNtp(scheduler.Now() - arrival);
+          rr.report_blocks.push_back(block);
+          std::array<uint8_t, 64> rr_bytes{};
+          Result<size_t> rr_size = rtcp::SerializeRtcp(rr, rr_bytes);
+          if (rr_size.ok()) hub_socket.SendTo(std::span(rr_bytes.data(), *rr_size), from);
+        }
+      });
   RtpRtcpDemuxer site_demuxer;
   site_socket.StartReceiving([&](std::span<const uint8_t> datagram, const SocketAddress&,
                                  Timestamp arrival) {

@@ -1,9 +1,9 @@
 #include "apps/selfcheck.h"
 
-#include <CLI/Version.hpp>
 #include <fmt/core.h>
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <CLI/Version.hpp>
+#include <nlohmann/json.hpp>
 
 #include "engine/codec/codec_libraries.h"
 #include "engine/gst/gst_library.h"
@@ -57,9 +57,10 @@ std::vector<LibraryCheck> CheckLinkedLibraries() {
       LibraryCheck{"CLI11", CLI11_VERSION, true, "command line parsed"},
       CheckNlohmannJson(),
       CheckSpdlog(),
-      LibraryCheck{"fmt", std::to_string(FMT_VERSION / 10000) + "." +
-                              std::to_string(FMT_VERSION / 100 % 100) + "." +
-                              std::to_string(FMT_VERSION % 100),
+      LibraryCheck{"fmt",
+                   std::to_string(FMT_VERSION / 10000) + "." +
+                       std::to_string(FMT_VERSION / 100 % 100) + "." +
+                       std::to_string(FMT_VERSION % 100),
                    fmt::format("{}", 600) == "600", "formatted a number"},
   };
 }
@@ -70,8 +71,8 @@ int RunSelfcheck(std::ostream& out) {
   int failures = 0;
   for (const LibraryCheck& check : checks) {
     if (!check.ok) ++failures;
-    out << (check.ok ? "PASS  " : "FAIL  ") << fmt::format("{:<15} {:<22} ", check.name, check.version)
-        << check.detail << "\n";
+    out << (check.ok ? "PASS  " : "FAIL  ")
+        << fmt::format("{:<15} {:<22} ", check.name, check.version) << check.detail << "\n";
   }
   out << (failures == 0 ? "selfcheck: all " + std::to_string(checks.size()) + " checks passed\n"
                         : "selfcheck: " + std::to_string(failures) + " of " +

@@ -53,8 +53,10 @@ void BM_RtpBuild(benchmark::State& state) {
   uint16_t sequence_number = 0;
   for (auto _ : state) {
     RtpPacketBuilder builder;
-    builder.set_payload_type(96).set_sequence_number(sequence_number).set_timestamp(90000).set_ssrc(
-        0x5173);
+    builder.set_payload_type(96)
+        .set_sequence_number(sequence_number)
+        .set_timestamp(90000)
+        .set_ssrc(0x5173);
     (void)builder.SetExtension<TransportSequenceNumber>(3, sequence_number);
     (void)builder.SetExtension<AbsoluteSendTime>(2, 0x123456);
     auto size = builder.Build(payload, out);

@@ -20,9 +20,8 @@ LibraryCheck CheckLibOpus() {
   }
   std::array<opus_int16, 960> silence{};  // 20 ms at 48 kHz.
   std::array<unsigned char, 400> packet{};
-  const opus_int32 bytes =
-      opus_encode(encoder, silence.data(), static_cast<int>(silence.size()), packet.data(),
-                  static_cast<opus_int32>(packet.size()));
+  const opus_int32 bytes = opus_encode(encoder, silence.data(), static_cast<int>(silence.size()),
+                                       packet.data(), static_cast<opus_int32>(packet.size()));
   opus_encoder_destroy(encoder);
   check.ok = bytes > 0;
   check.detail = check.ok ? "20 ms frame encoded at 48 kHz into " + std::to_string(bytes) + " bytes"

@@ -20,9 +20,10 @@ LibraryCheck CheckGStreamer() {
 
   // Edges of the engine (appsrc/appsink), the deterministic test media of DESIGN.md, and the
   // plain RTP pipeline the benchmarks compare against.
-  static constexpr const char* kElements[] = {
-      "appsrc",      "appsink",    "videotestsrc", "audiotestsrc", "videoconvert", "audioconvert",
-      "audioresample", "textoverlay", "udpsrc",    "udpsink",      "rtpvp8pay",    "vp8enc"};
+  static constexpr const char* kElements[] = {"appsrc",        "appsink",      "videotestsrc",
+                                              "audiotestsrc",  "videoconvert", "audioconvert",
+                                              "audioresample", "textoverlay",  "udpsrc",
+                                              "udpsink",       "rtpvp8pay",    "vp8enc"};
   std::string missing;
   for (const char* name : kElements) {
     GstElementFactory* factory = gst_element_factory_find(name);
@@ -35,7 +36,8 @@ LibraryCheck CheckGStreamer() {
   check.ok = missing.empty();
   check.detail = check.ok ? "elements present: appsrc, appsink, test sources, RTP/UDP, vp8enc"
                           : "missing elements: " + missing +
-                                " (install gstreamer1.0-plugins-base/-good/-bad and gstreamer1.0-x for textoverlay)";
+                                " (install gstreamer1.0-plugins-base/-good/-bad and gstreamer1.0-x "
+                                "for textoverlay)";
   return check;
 }
 

@@ -52,9 +52,9 @@ TEST(CliTest, SelfcheckPassesEveryLineOnThisMachine) {
   }
   // Every library the binary links, then the RTP/RTCP round trip.
   EXPECT_EQ(checks, 13);
-  for (const char* name : {"GStreamer", "libsrtp2", "OpenSSL", "libopus", "libvpx", "Boost",
-                           "SQLite", "toml++", "CLI11", "nlohmann-json", "spdlog", "fmt",
-                           "RTP/RTCP"}) {
+  for (const char* name :
+       {"GStreamer", "libsrtp2", "OpenSSL", "libopus", "libvpx", "Boost", "SQLite", "toml++",
+        "CLI11", "nlohmann-json", "spdlog", "fmt", "RTP/RTCP"}) {
     EXPECT_THAT(result.output, HasSubstr(name));
   }
   EXPECT_THAT(result.output, HasSubstr("selfcheck: all 13 checks passed"));

@@ -31,9 +31,11 @@ struct Capture {
 };
 
 // Sends `datagrams` from one loopback socket to another and records what arrived in a pcap.
-Capture SendAndCapture(const std::vector<std::vector<uint8_t>>& datagrams, const std::string& name) {
+Capture SendAndCapture(const std::vector<std::vector<uint8_t>>& datagrams,
+                       const std::string& name) {
   Capture capture;
-  capture.pcap_path = testing::TestTempDir() + "/" + name + "-" + std::to_string(getpid()) + ".pcap";
+  capture.pcap_path =
+      testing::TestTempDir() + "/" + name + "-" + std::to_string(getpid()) + ".pcap";
   AsioScheduler scheduler;
   auto sender = UdpSocket::Open(scheduler, {"127.0.0.1", 0});
   auto receiver = UdpSocket::Open(scheduler, {"127.0.0.1", 0});
@@ -53,9 +55,9 @@ Capture SendAndCapture(const std::vector<std::vector<uint8_t>>& datagrams, const
 }
 
 std::string Tshark(const Capture& capture, const std::string& arguments) {
-  auto result = testing::RunCommand("tshark -n -r " + capture.pcap_path + " -d udp.port==" +
-                                    std::to_string(capture.port) + ",rtp " + arguments +
-                                    " 2>/dev/null");
+  auto result = testing::RunCommand("tshark -n -r " + capture.pcap_path +
+                                    " -d udp.port==" + std::to_string(capture.port) + ",rtp " +
+                                    arguments + " 2>/dev/null");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   return result.output;
 }
@@ -91,8 +93,9 @@ TEST_F(WiresharkDissectionTest, RtpWithTransportWideSequenceNumber) {
   // The fields we sent, as Wireshark reads them: version, PT, seq (across the wrap), SSRC, and
   // the RFC 8285 one-byte extension with the transport-wide sequence number under ID 3.
   const std::string fields =
-      Tshark(capture, "-T fields -E separator=/s -e rtp.version -e rtp.p_type -e rtp.seq "
-                      "-e rtp.ssrc -e rtp.ext.profile -e rtp.ext.rfc5285.id -e rtp.ext.rfc5285.data");
+      Tshark(capture,
+             "-T fields -E separator=/s -e rtp.version -e rtp.p_type -e rtp.seq "
+             "-e rtp.ssrc -e rtp.ext.profile -e rtp.ext.rfc5285.id -e rtp.ext.rfc5285.data");
   std::istringstream lines(fields);
   std::string line;
   std::vector<std::string> rows;
@@ -101,7 +104,7 @@ TEST_F(WiresharkDissectionTest, RtpWithTransportWideSequenceNumber) {
   EXPECT_THAT(rows[0], HasSubstr("2 96 65534 0x5173c0de 0xbede"));
   EXPECT_THAT(rows[1], HasSubstr("2 96 65535 0x5173c0de"));
   EXPECT_THAT(rows[2], HasSubstr("2 96 0 0x5173c0de"));
-  EXPECT_THAT(rows[0], HasSubstr("3,2"));  // Extension IDs: TWCC seq, abs-send-time.
+  EXPECT_THAT(rows[0], HasSubstr("3,2"));   // Extension IDs: TWCC seq, abs-send-time.
   EXPECT_THAT(rows[0], HasSubstr("002a"));  // TWCC seq 42.
   EXPECT_THAT(rows[2], HasSubstr("002c"));  // TWCC seq 44.
 }
@@ -121,18 +124,19 @@ TEST_F(WiresharkDissectionTest, RtcpCompoundSrSdesNackTransportFeedback) {
   EXPECT_THAT(verbose, HasSubstr("Generic negative acknowledgement"));
   EXPECT_THAT(verbose, HasSubstr("Transport-cc"));
 
-  const std::string fields = Tshark(
-      capture, "-T fields -E separator=/s -E aggregator=, -e rtcp.pt -e rtcp.rtpfb.fmt "
-               "-e rtcp.sdes.text -e rtcp.rtpfb.nack_pid -e rtcp.rtpfb.transportcc.baseseq "
-               "-e rtcp.rtpfb.transportcc.statuscount -e rtcp.rtpfb.transportcc.recv_delta "
-               "-e rtcp.length_check");
-  EXPECT_THAT(fields, HasSubstr("200,202,205,205"));              // SR, SDES, RTPFB, RTPFB
-  EXPECT_THAT(fields, HasSubstr("1,15"));                         // NACK, transport-cc
+  const std::string fields =
+      Tshark(capture,
+             "-T fields -E separator=/s -E aggregator=, -e rtcp.pt -e rtcp.rtpfb.fmt "
+             "-e rtcp.sdes.text -e rtcp.rtpfb.nack_pid -e rtcp.rtpfb.transportcc.baseseq "
+             "-e rtcp.rtpfb.transportcc.statuscount -e rtcp.rtpfb.transportcc.recv_delta "
+             "-e rtcp.length_check");
+  EXPECT_THAT(fields, HasSubstr("200,202,205,205"));  // SR, SDES, RTPFB, RTPFB
+  EXPECT_THAT(fields, HasSubstr("1,15"));             // NACK, transport-cc
   EXPECT_THAT(fields, HasSubstr("site@comodal.selfcheck"));
-  EXPECT_THAT(fields, HasSubstr("998,999,1003"));                 // Lost packets, from PID+BLP.
-  EXPECT_THAT(fields, HasSubstr(" 40 6 "));                       // Base 40, six statuses.
-  EXPECT_THAT(fields, HasSubstr("0x00,0x14,0x28,0x14,0x14"));     // 0, 5, 10, 5, 5 ms deltas.
-  EXPECT_THAT(fields, HasSubstr(" 1\n"));                         // RTCP length check passed.
+  EXPECT_THAT(fields, HasSubstr("998,999,1003"));              // Lost packets, from PID+BLP.
+  EXPECT_THAT(fields, HasSubstr(" 40 6 "));                    // Base 40, six statuses.
+  EXPECT_THAT(fields, HasSubstr("0x00,0x14,0x28,0x14,0x14"));  // 0, 5, 10, 5, 5 ms deltas.
+  EXPECT_THAT(fields, HasSubstr(" 1\n"));                      // RTCP length check passed.
 }
 
 }  // namespace

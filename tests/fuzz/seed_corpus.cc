@@ -17,7 +17,8 @@ void WriteSeed(const std::filesystem::path& dir, const std::string& name,
                std::span<const uint8_t> bytes) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir / name, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 std::vector<uint8_t> Rtp(RtpPacketBuilder& builder, size_t payload_size, size_t padding) {

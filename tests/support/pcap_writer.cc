@@ -27,8 +27,8 @@ PcapWriter::PcapWriter(const std::string& path) : file_(path, std::ios::binary) 
   PutLittleEndian<uint32_t>(file_, 0xA1B2C3D4);  // Magic, microsecond timestamps.
   PutLittleEndian<uint16_t>(file_, 2);           // Version 2.4.
   PutLittleEndian<uint16_t>(file_, 4);
-  PutLittleEndian<uint32_t>(file_, 0);  // Time zone.
-  PutLittleEndian<uint32_t>(file_, 0);  // Timestamp accuracy.
+  PutLittleEndian<uint32_t>(file_, 0);      // Time zone.
+  PutLittleEndian<uint32_t>(file_, 0);      // Timestamp accuracy.
   PutLittleEndian<uint32_t>(file_, 65535);  // Snap length.
   PutLittleEndian<uint32_t>(file_, 101);    // LINKTYPE_RAW.
 }

@@ -15,16 +15,15 @@ std::optional<std::string> DropCounter::Count(const Error& error, Timestamp now)
     if (since_summary_[i] == 0) continue;
     dropped += since_summary_[i];
     if (!reasons.empty()) reasons += ", ";
-    reasons += std::string(ToString(static_cast<ErrorCode>(i))) + ": " +
-               std::to_string(since_summary_[i]);
+    reasons +=
+        std::string(ToString(static_cast<ErrorCode>(i))) + ": " + std::to_string(since_summary_[i]);
   }
   since_summary_.fill(0);
   const bool first = last_summary_.IsInfinite();
   last_summary_ = now;
   return "dropped " + std::to_string(dropped) + " malformed " + what_ +
          (first ? "" : " in the last " + std::to_string(interval_.seconds()) + " s") + " (" +
-         reasons + "); latest: " + error.ToString() + " (" + std::to_string(total_) +
-         " in all)";
+         reasons + "); latest: " + error.ToString() + " (" + std::to_string(total_) + " in all)";
 }
 
 }  // namespace comodal

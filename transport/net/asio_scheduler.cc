@@ -30,8 +30,8 @@ void AsioScheduler::DoPost(TimeDelta delay, Task task) {
     boost::asio::post(impl_->io, std::move(task));
     return;
   }
-  auto timer = std::make_shared<boost::asio::steady_timer>(
-      impl_->io, std::chrono::microseconds(delay.us()));
+  auto timer =
+      std::make_shared<boost::asio::steady_timer>(impl_->io, std::chrono::microseconds(delay.us()));
   timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& ec) mutable {
     if (!ec) task();
   });

@@ -56,7 +56,8 @@ Result<std::unique_ptr<UdpSocket>, std::string> UdpSocket::Open(AsioScheduler& s
                                                                 const SocketAddress& local) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(local.ip, ec);
-  if (ec) return "cannot bind UDP " + local.ToString() + ": '" + local.ip + "' is not an IP address";
+  if (ec)
+    return "cannot bind UDP " + local.ToString() + ": '" + local.ip + "' is not an IP address";
   udp::endpoint endpoint(address, local.port);
   udp::socket socket(scheduler.impl().io);
   socket.open(endpoint.protocol(), ec);

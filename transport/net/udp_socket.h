@@ -20,9 +20,8 @@ namespace comodal {
 class UdpSocket {
  public:
   static constexpr size_t kMaxDatagramSize = 65536;
-  using ReceiveHandler =
-      std::function<void(std::span<const uint8_t> datagram, const SocketAddress& from,
-                         Timestamp arrival)>;
+  using ReceiveHandler = std::function<void(std::span<const uint8_t> datagram,
+                                            const SocketAddress& from, Timestamp arrival)>;
 
   // Binds to `local` (port 0 picks a free port); the error names the address and the reason.
   static Result<std::unique_ptr<UdpSocket>, std::string> Open(AsioScheduler& scheduler,

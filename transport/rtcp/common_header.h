@@ -16,7 +16,7 @@ inline constexpr uint8_t kPacketTypeReceiverReport = 201;
 inline constexpr uint8_t kPacketTypeSdes = 202;
 inline constexpr uint8_t kPacketTypeBye = 203;
 inline constexpr uint8_t kPacketTypeApp = 204;
-inline constexpr uint8_t kPacketTypeRtpFeedback = 205;  // RTPFB
+inline constexpr uint8_t kPacketTypeRtpFeedback = 205;      // RTPFB
 inline constexpr uint8_t kPacketTypePayloadFeedback = 206;  // PSFB
 inline constexpr uint8_t kPacketTypeExtendedReports = 207;  // XR
 
@@ -35,7 +35,7 @@ struct RtcpCommonHeader {
   uint8_t count = 0;        // RC, SC, FMT or APP subtype, depending on the packet type.
   uint8_t packet_type = 0;  // PT.
   bool has_padding = false;
-  size_t packet_size = 0;   // Whole packet in bytes: header, payload and padding.
+  size_t packet_size = 0;            // Whole packet in bytes: header, payload and padding.
   std::span<const uint8_t> payload;  // After the 4-byte header, padding removed.
 
   // Parses the first RTCP packet at the start of `data` (which may hold more packets after it).

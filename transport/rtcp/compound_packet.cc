@@ -39,8 +39,8 @@ Result<RtcpMessage> ParseMessage(const RtcpCommonHeader& header) {
     // Only reachable with padding that leaves a ragged payload: the packet is not RTCP-shaped.
     return Error{ErrorCode::kBadLength, "RTCP packet payload is not a multiple of 32 bits"};
   }
-  return RtcpMessage(UnknownRtcpPacket{header.packet_type, header.count,
-                                       {header.payload.begin(), header.payload.end()}});
+  return RtcpMessage(UnknownRtcpPacket{
+      header.packet_type, header.count, {header.payload.begin(), header.payload.end()}});
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ namespace comodal::rtcp {
 // receivers to ignore these; it is kept so that a compound re-serialises unchanged.
 struct UnknownRtcpPacket {
   uint8_t packet_type = 0;
-  uint8_t count = 0;  // RC/FMT/subtype field.
+  uint8_t count = 0;             // RC/FMT/subtype field.
   std::vector<uint8_t> payload;  // Multiple of 4 bytes.
 
   size_t Size() const { return RtcpCommonHeader::kSize + payload.size(); }

@@ -18,8 +18,7 @@ struct FeedbackSsrcs {
   uint32_t media_ssrc = 0;   // SSRC of media source.
 
   // Reads the SSRCs from the start of `header.payload` and leaves the FCI in `fci`.
-  static Result<FeedbackSsrcs> Parse(const RtcpCommonHeader& header,
-                                     std::span<const uint8_t>& fci);
+  static Result<FeedbackSsrcs> Parse(const RtcpCommonHeader& header, std::span<const uint8_t>& fci);
   void Write(ByteWriter& out) const {
     out.U32(sender_ssrc);
     out.U32(media_ssrc);

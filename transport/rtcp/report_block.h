@@ -18,8 +18,8 @@ struct ReportBlock {
   uint8_t fraction_lost = 0;    // Fixed point, lost / expected * 256 since the last report.
   int32_t cumulative_lost = 0;  // 24-bit signed: duplicates can make it negative.
   uint32_t extended_highest_sequence = 0;
-  uint32_t jitter = 0;          // Interarrival jitter in RTP timestamp units.
-  uint32_t last_sr = 0;         // LSR: compact NTP of the last SR received, 0 if none.
+  uint32_t jitter = 0;               // Interarrival jitter in RTP timestamp units.
+  uint32_t last_sr = 0;              // LSR: compact NTP of the last SR received, 0 if none.
   uint32_t delay_since_last_sr = 0;  // DLSR, 1/65536 s.
 
   // Precondition: `data` holds at least kSize bytes.

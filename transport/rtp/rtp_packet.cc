@@ -101,9 +101,10 @@ bool RtpPacketBuilder::SetRawExtension(uint8_t id, std::span<const uint8_t> data
       extension_bytes_used_ + data.size() > extension_bytes_.size()) {
     return false;
   }
-  elements_[extension_count_++] = Element{id, static_cast<uint8_t>(data.size()),
-                                          static_cast<uint16_t>(extension_bytes_used_)};
-  if (!data.empty()) std::memcpy(&extension_bytes_[extension_bytes_used_], data.data(), data.size());
+  elements_[extension_count_++] =
+      Element{id, static_cast<uint8_t>(data.size()), static_cast<uint16_t>(extension_bytes_used_)};
+  if (!data.empty())
+    std::memcpy(&extension_bytes_[extension_bytes_used_], data.data(), data.size());
   extension_bytes_used_ += data.size();
   return true;
 }
@@ -151,8 +152,8 @@ Result<size_t> RtpPacketBuilder::Build(std::span<const uint8_t> payload, std::sp
   if (extension_count_ > 0) {
     const bool one_byte = UsesOneByteForm();
     const size_t block_words = (ExtensionBlockSize() + 3) / 4;
-    StoreBE16(p + pos, one_byte ? RtpPacket::kOneByteExtensionProfile
-                                : RtpPacket::kTwoByteExtensionProfile);
+    StoreBE16(p + pos,
+              one_byte ? RtpPacket::kOneByteExtensionProfile : RtpPacket::kTwoByteExtensionProfile);
     StoreBE16(p + pos + 2, static_cast<uint16_t>(block_words));
     pos += 4;
     const size_t block_end = pos + block_words * 4;

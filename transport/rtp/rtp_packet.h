@@ -91,8 +91,7 @@ class RtpPacket {
   // Walks RFC 8285 elements of a one- or two-byte block, calling visit(id, data) until it returns
   // false. Returns false if an element runs past the block (the block is malformed).
   template <typename Visit>
-  static bool WalkExtensions(std::span<const uint8_t> block, ExtensionFormat format,
-                             Visit&& visit);
+  static bool WalkExtensions(std::span<const uint8_t> block, ExtensionFormat format, Visit&& visit);
 
  private:
   RtpPacket() = default;

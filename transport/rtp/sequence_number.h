@@ -30,9 +30,8 @@ constexpr bool SeqNumLessThan(T a, T b) {
 template <typename T>
 constexpr int64_t SeqNumDiff(T a, T b) {
   const T forward = static_cast<T>(a - b);
-  return IsNewerSequenceNumber(a, b) || a == b
-             ? static_cast<int64_t>(forward)
-             : -static_cast<int64_t>(static_cast<T>(b - a));
+  return IsNewerSequenceNumber(a, b) || a == b ? static_cast<int64_t>(forward)
+                                               : -static_cast<int64_t>(static_cast<T>(b - a));
 }
 
 // Extends wrapping sequence numbers to 64 bits, relative to the last value seen: each new value

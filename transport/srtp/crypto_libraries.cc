@@ -10,8 +10,8 @@ LibraryCheck CheckLibSrtp() {
   LibraryCheck check{"libsrtp2", srtp_get_version_string(), false, ""};
   const srtp_err_status_t status = srtp_init();
   check.ok = status == srtp_err_status_ok;
-  check.detail = check.ok ? "srtp_init passed"
-                          : "srtp_init failed with status " + std::to_string(status);
+  check.detail =
+      check.ok ? "srtp_init passed" : "srtp_init failed with status " + std::to_string(status);
   return check;
 }
 

@@ -26,8 +26,7 @@ class SimulatedLoop final : public TaskScheduler {
   void RunFor(TimeDelta duration);
   // Runs tasks until `done()` holds (checked before each task), no task is left, or `timeout`
   // of simulated time has passed. Returns done(). On timeout the clock is left at the deadline.
-  bool RunUntil(const std::function<bool()>& done,
-                TimeDelta timeout = TimeDelta::PlusInfinity());
+  bool RunUntil(const std::function<bool()>& done, TimeDelta timeout = TimeDelta::PlusInfinity());
   // Runs the tasks due at or before Now(), including ones they post for Now().
   void RunDue();
 

@@ -53,8 +53,9 @@ constexpr int64_t MulDivRounded(int64_t a, int64_t b, int64_t divisor) {
 constexpr DataSize operator*(DataRate rate, TimeDelta duration) {
   if (rate.IsInfinite() || duration.IsInfinite()) {
     if (rate.IsZero() || duration.IsZero()) return DataSize::Zero();
-    return ((rate > DataRate::Zero()) == (duration > TimeDelta::Zero())) ? DataSize::PlusInfinity()
-                                                                         : DataSize::MinusInfinity();
+    return ((rate > DataRate::Zero()) == (duration > TimeDelta::Zero()))
+               ? DataSize::PlusInfinity()
+               : DataSize::MinusInfinity();
   }
   // bits/s * us / 8e6 = bytes
   return DataSize::Bytes(units_internal::MulDivRounded(rate.bps(), duration.us(), 8'000'000));
@@ -68,13 +69,14 @@ constexpr DataRate operator/(DataSize size, TimeDelta duration) {
                : DataRate::MinusInfinity();
   }
   if (duration.IsInfinite()) return DataRate::Zero();
-  return DataRate::BitsPerSec(units_internal::MulDivRounded(size.bytes(), 8'000'000, duration.us()));
+  return DataRate::BitsPerSec(
+      units_internal::MulDivRounded(size.bytes(), 8'000'000, duration.us()));
 }
 
 constexpr TimeDelta operator/(DataSize size, DataRate rate) {
   if (size.IsInfinite() || rate.IsZero()) {
     return (size >= DataSize::Zero()) == (rate >= DataRate::Zero()) ? TimeDelta::PlusInfinity()
-                                                                     : TimeDelta::MinusInfinity();
+                                                                    : TimeDelta::MinusInfinity();
   }
   if (rate.IsInfinite()) return TimeDelta::Zero();
   return TimeDelta::Micros(units_internal::MulDivRounded(size.bytes(), 8'000'000, rate.bps()));

@@ -112,8 +112,7 @@ class RelativeUnit : public UnitBase<Unit> {
   constexpr Unit operator*(T scalar) const {
     if (this->IsInfinite()) {
       if (scalar == 0) return Unit::FromBase(0);
-      return (scalar > 0) == this->IsPlusInfinity() ? Unit::PlusInfinity()
-                                                    : Unit::MinusInfinity();
+      return (scalar > 0) == this->IsPlusInfinity() ? Unit::PlusInfinity() : Unit::MinusInfinity();
     }
     if constexpr (std::is_floating_point_v<T>) {
       return Unit::FromBase(ToBase(static_cast<long double>(this->base()) * scalar, 1));

@@ -29,7 +29,7 @@ TEST(ByteIoTest, ReaderFailsStickilyInsteadOfOverreading) {
   EXPECT_TRUE(reader.ok());
   EXPECT_EQ(reader.U16(), 0);  // Only one byte left.
   EXPECT_FALSE(reader.ok());
-  EXPECT_EQ(reader.U8(), 0);   // Stays failed even though a byte remains.
+  EXPECT_EQ(reader.U8(), 0);  // Stays failed even though a byte remains.
   EXPECT_TRUE(reader.Bytes(1).empty());
 }
 

@@ -77,7 +77,8 @@ TEST(AsioSchedulerTest, DelayedTasksRunInOrderAndCancelWorks) {
     scheduler.Stop();
   });
   scheduler.PostDelayedTask(TimeDelta::Millis(10), [&] { order.push_back(2); });
-  TaskHandle cancelled = scheduler.PostDelayedTask(TimeDelta::Millis(20), [&] { order.push_back(99); });
+  TaskHandle cancelled =
+      scheduler.PostDelayedTask(TimeDelta::Millis(20), [&] { order.push_back(99); });
   scheduler.PostTask([&] { order.push_back(1); });
   cancelled.Cancel();
   const Timestamp start = scheduler.Now();

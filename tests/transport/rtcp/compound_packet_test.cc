@@ -59,8 +59,7 @@ TEST(RtcpCompoundTest, RoundTripsEveryMessageInOrder) {
   EXPECT_TRUE(std::holds_alternative<TransportFeedback>(parsed->messages[3]));
   EXPECT_TRUE(std::holds_alternative<Pli>(parsed->messages[4]));
   EXPECT_EQ(parsed->Find<Sdes>()->Cname(0x1111), "hub@college");
-  EXPECT_EQ(parsed->Find<Nack>()->lost_sequence_numbers,
-            (std::vector<uint16_t>{65535, 0, 1, 20}));
+  EXPECT_EQ(parsed->Find<Nack>()->lost_sequence_numbers, (std::vector<uint16_t>{65535, 0, 1, 20}));
   const TransportFeedback* feedback = parsed->Find<TransportFeedback>();
   ASSERT_NE(feedback, nullptr);
   EXPECT_EQ(feedback->packet_status_count(), 9);  // 65530..2
@@ -71,9 +70,10 @@ TEST(RtcpCompoundTest, RoundTripsEveryMessageInOrder) {
 TEST(RtcpCompoundTest, KeepsUnknownTypesAndFormats) {
   // An RR, then PT=210 (unassigned) and an RTPFB with FMT=3 (TMMBR, not interpreted).
   const std::vector<uint8_t> bytes = {
-      0x80, 0xC9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05,                          // RR, no blocks
-      0x83, 0xD2, 0x00, 0x01, 0xAA, 0xBB, 0xCC, 0xDD,                          // PT 210
-      0x83, 0xCD, 0x00, 0x03, 0, 0, 0, 1, 0, 0, 0, 2, 0x12, 0x34, 0x56, 0x78,  // RTPFB FMT 3
+      0x80, 0xC9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05,  // RR, no blocks
+      0x83, 0xD2, 0x00, 0x01, 0xAA, 0xBB, 0xCC, 0xDD,  // PT 210
+      0x83, 0xCD, 0x00, 0x03, 0,    0,    0,    1,
+      0,    0,    0,    2,    0x12, 0x34, 0x56, 0x78,  // RTPFB FMT 3
   };
   auto parsed = RtcpCompound::Parse(bytes);
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
@@ -103,7 +103,8 @@ TEST(RtcpCompoundTest, RejectsMalformedDatagrams) {
     boundaries.push_back(boundary);
   }
   for (size_t cut = 1; cut < good.size(); ++cut) {
-    const bool at_boundary = std::find(boundaries.begin(), boundaries.end(), cut) != boundaries.end();
+    const bool at_boundary =
+        std::find(boundaries.begin(), boundaries.end(), cut) != boundaries.end();
     EXPECT_EQ(RtcpCompound::Parse(std::span(good.data(), cut)).ok(), at_boundary) << "cut " << cut;
   }
   // Trailing bytes after the last packet.

@@ -14,7 +14,7 @@ TEST(PacketDemuxTest, Rfc7983FirstByteRanges) {
   EXPECT_EQ(Classify({3}), PacketKind::kStun);
   EXPECT_EQ(Classify({16}), PacketKind::kZrtp);
   EXPECT_EQ(Classify({19}), PacketKind::kZrtp);
-  EXPECT_EQ(Classify({20}), PacketKind::kDtls);  // change_cipher_spec
+  EXPECT_EQ(Classify({20}), PacketKind::kDtls);              // change_cipher_spec
   EXPECT_EQ(Classify({22, 0xFE, 0xFD}), PacketKind::kDtls);  // handshake, DTLS 1.2
   EXPECT_EQ(Classify({63}), PacketKind::kDtls);
   EXPECT_EQ(Classify({64}), PacketKind::kTurnChannel);

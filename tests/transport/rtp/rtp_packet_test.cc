@@ -18,8 +18,8 @@ std::vector<uint8_t> Bytes(std::span<const uint8_t> s) { return {s.begin(), s.en
 
 // RFC 3550 §5.1 fixed header: V=2 P=0 X=0 CC=0 | M=1 PT=96 | seq 0x1234 | ts 0xDEADBEEF |
 // SSRC 0x11223344, then a 3-byte payload.
-constexpr std::array<uint8_t, 15> kMinimalPacket = {
-    0x80, 0xE0, 0x12, 0x34, 0xDE, 0xAD, 0xBE, 0xEF, 0x11, 0x22, 0x33, 0x44, 0xAA, 0xBB, 0xCC};
+constexpr std::array<uint8_t, 15> kMinimalPacket = {0x80, 0xE0, 0x12, 0x34, 0xDE, 0xAD, 0xBE, 0xEF,
+                                                    0x11, 0x22, 0x33, 0x44, 0xAA, 0xBB, 0xCC};
 
 TEST(RtpPacketTest, ParsesFixedHeaderFields) {
   auto packet = RtpPacket::Parse(kMinimalPacket);
@@ -38,9 +38,9 @@ TEST(RtpPacketTest, ParsesFixedHeaderFields) {
 
 TEST(RtpPacketTest, ParsesCsrcsAndPadding) {
   // CC=2, P=1: two CSRCs, a 2-byte payload and 3 bytes of padding ending in the count 3.
-  const std::vector<uint8_t> bytes = {0xA2, 0x6F, 0x00, 0x01, 0, 0, 0, 160, 0, 0, 0, 1,
-                                      0x00, 0x00, 0x00, 0x0A, 0x00, 0x00, 0x00, 0x0B,
-                                      0x55, 0x66, 0x00, 0x00, 0x03};
+  const std::vector<uint8_t> bytes = {0xA2, 0x6F, 0x00, 0x01, 0,    0,    0,    160,  0,
+                                      0,    0,    1,    0x00, 0x00, 0x00, 0x0A, 0x00, 0x00,
+                                      0x00, 0x0B, 0x55, 0x66, 0x00, 0x00, 0x03};
   auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet.ok()) << packet.error().ToString();
   EXPECT_FALSE(packet->marker());
@@ -55,22 +55,20 @@ TEST(RtpPacketTest, ParsesCsrcsAndPadding) {
 // RFC 8285 §4.2 figure: one-byte header, length=3 words: ID=1 L=0 (1 byte), ID=2 L=1
 // (2 bytes), two padding bytes, ID=3 L=3 (4 bytes).
 const std::vector<uint8_t> kRfc8285OneByteExample = {
-    0x90, 0x60, 0x00, 0x07, 0, 0, 0, 0, 0, 0, 0, 9,   // X=1, PT=96, seq 7, ts 0, SSRC 9
-    0xBE, 0xDE, 0x00, 0x03,                           // profile 0xBEDE, length 3
-    0x10, 0xA1, 0x21, 0xB1,                           // ID1 L0 data | ID2 L1 data...
-    0xB2, 0x00, 0x00, 0x33,                           // ...data | pad | pad | ID3 L3
-    0xC1, 0xC2, 0xC3, 0xC4,                           // data
-    0xFF};                                            // payload
+    0x90, 0x60, 0x00, 0x07, 0, 0, 0, 0, 0, 0, 0, 9,  // X=1, PT=96, seq 7, ts 0, SSRC 9
+    0xBE, 0xDE, 0x00, 0x03,                          // profile 0xBEDE, length 3
+    0x10, 0xA1, 0x21, 0xB1,                          // ID1 L0 data | ID2 L1 data...
+    0xB2, 0x00, 0x00, 0x33,                          // ...data | pad | pad | ID3 L3
+    0xC1, 0xC2, 0xC3, 0xC4,                          // data
+    0xFF};                                           // payload
 
 // RFC 8285 §4.3 figure: two-byte header (0x1000), length=3: ID=1 L=0, ID=2 L=1, pad,
 // ID=3 L=4.
 const std::vector<uint8_t> kRfc8285TwoByteExample = {
-    0x90, 0x60, 0x00, 0x07, 0, 0, 0, 0, 0, 0, 0, 9,
-    0x10, 0x00, 0x00, 0x03,
-    0x01, 0x00, 0x02, 0x01,  // ID1 L0 | ID2 L1
-    0xB1, 0x00, 0x03, 0x04,  // data | pad | ID3 L4
-    0xC1, 0xC2, 0xC3, 0xC4,
-    0xFF};
+    0x90, 0x60, 0x00, 0x07, 0,    0,    0,    0,    0,    0,
+    0,    9,    0x10, 0x00, 0x00, 0x03, 0x01, 0x00, 0x02, 0x01,  // ID1 L0 | ID2 L1
+    0xB1, 0x00, 0x03, 0x04,                                      // data | pad | ID3 L4
+    0xC1, 0xC2, 0xC3, 0xC4, 0xFF};
 
 TEST(RtpPacketTest, ReadsRfc8285OneByteExample) {
   auto packet = RtpPacket::Parse(kRfc8285OneByteExample);
@@ -98,8 +96,8 @@ TEST(RtpPacketTest, ReadsRfc8285TwoByteExample) {
 
 TEST(RtpPacketTest, OneByteId15StopsProcessing) {
   // RFC 8285 §4.2: elements after ID 15 are ignored, whatever its length field says.
-  const std::vector<uint8_t> bytes = {0x90, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
-                                      0xBE, 0xDE, 0x00, 0x01, 0x10, 0xAA, 0xFF, 0x20};
+  const std::vector<uint8_t> bytes = {0x90, 0x60, 0,    1,    0,    0,    0,    0,    0,    0,
+                                      0,    1,    0xBE, 0xDE, 0x00, 0x01, 0x10, 0xAA, 0xFF, 0x20};
   auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet.ok()) << packet.error().ToString();
   EXPECT_TRUE(packet->FindExtension(1).has_value());
@@ -107,8 +105,8 @@ TEST(RtpPacketTest, OneByteId15StopsProcessing) {
 }
 
 TEST(RtpPacketTest, UnknownProfileIsOpaque) {
-  const std::vector<uint8_t> bytes = {0x90, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1,
-                                      0xAB, 0xCD, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78};
+  const std::vector<uint8_t> bytes = {0x90, 0x60, 0,    1,    0,    0,    0,    0,    0,    0,
+                                      0,    1,    0xAB, 0xCD, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78};
   auto packet = RtpPacket::Parse(bytes);
   ASSERT_TRUE(packet.ok());
   EXPECT_EQ(packet->extension_format(), RtpPacket::ExtensionFormat::kOther);
@@ -175,10 +173,9 @@ TEST(RtpPacketBuilderTest, RebuildsRfc8285ExamplesByteForByte) {
   ASSERT_TRUE(size.ok());
   // 12 + 4 + (1+1 + 1+2 + 1+4 = 10 -> 12) + 1
   EXPECT_EQ(*size, 29u);
-  const std::vector<uint8_t> expected = {0x90, 0x60, 0x00, 0x07, 0, 0, 0, 0, 0, 0, 0, 9,
-                                         0xBE, 0xDE, 0x00, 0x03, 0x10, 0xA1, 0x21, 0xB1,
-                                         0xB2, 0x33, 0xC1, 0xC2, 0xC3, 0xC4, 0x00, 0x00,
-                                         0xFF};
+  const std::vector<uint8_t> expected = {0x90, 0x60, 0x00, 0x07, 0,    0,    0,    0,    0,    0,
+                                         0,    9,    0xBE, 0xDE, 0x00, 0x03, 0x10, 0xA1, 0x21, 0xB1,
+                                         0xB2, 0x33, 0xC1, 0xC2, 0xC3, 0xC4, 0x00, 0x00, 0xFF};
   EXPECT_THAT(std::vector<uint8_t>(out.begin(), out.begin() + *size), ElementsAreArray(expected));
 }
 
@@ -186,7 +183,7 @@ TEST(RtpPacketBuilderTest, FallsBackToTwoByteFormWhenNeeded) {
   RtpPacketBuilder builder;
   builder.set_payload_type(96);
   ASSERT_TRUE(builder.SetRawExtension(1, {}));  // Zero-length: two-byte form only.
-  const std::vector<uint8_t> big(17, 0x5A);      // Over 16 bytes: two-byte form only.
+  const std::vector<uint8_t> big(17, 0x5A);     // Over 16 bytes: two-byte form only.
   ASSERT_TRUE(builder.SetRawExtension(200, big));
   std::array<uint8_t, kMaxPacketBufferSize> out{};
   auto size = builder.Build({}, out);
@@ -209,13 +206,16 @@ TEST(RtpPacketBuilderTest, RoundTripsEveryFieldAndTypedExtension) {
   RtpPacketBuilder builder;
   const uint32_t csrcs[] = {0xA, 0xB, 0xC};
   ASSERT_TRUE(builder.SetCsrcs(csrcs));
-  builder.set_marker(true).set_payload_type(111).set_sequence_number(65535).set_timestamp(
-      0xFFFFFFF0u).set_ssrc(0xCAFEBABE);
+  builder.set_marker(true)
+      .set_payload_type(111)
+      .set_sequence_number(65535)
+      .set_timestamp(0xFFFFFFF0u)
+      .set_ssrc(0xCAFEBABE);
   ASSERT_TRUE(builder.SetExtension<TransportSequenceNumber>(map, 0xBEEF));
   ASSERT_TRUE(builder.SetExtension<AbsoluteSendTime>(map, 0x123456));
   ASSERT_TRUE(builder.SetExtension<AudioLevel>(map, {true, 42}));
-  ASSERT_TRUE(builder.SetExtension<PlayoutDelay>(
-      map, {TimeDelta::Millis(100), TimeDelta::Millis(800)}));
+  ASSERT_TRUE(
+      builder.SetExtension<PlayoutDelay>(map, {TimeDelta::Millis(100), TimeDelta::Millis(800)}));
   ASSERT_TRUE(builder.SetExtension<TransportSequenceNumber>(map, 0xBEF0));  // Replaces.
 
   const std::vector<uint8_t> payload(1000, 0x42);

@@ -15,8 +15,8 @@ TEST(NtpTimeTest, SecondsAndFractions) {
 }
 
 TEST(NtpTimeTest, MicrosecondRoundTrip) {
-  for (int64_t us : {int64_t{1}, int64_t{999'999}, int64_t{123'456'789},
-                     int64_t{3'900'000'000'123}}) {
+  for (int64_t us :
+       {int64_t{1}, int64_t{999'999}, int64_t{123'456'789}, int64_t{3'900'000'000'123}}) {
     NtpTime t = NtpTime::FromTimeSinceEpoch(TimeDelta::Micros(us));
     EXPECT_EQ(t.ToTimeSinceEpoch(), TimeDelta::Micros(us)) << us;
   }

@@ -15,9 +15,7 @@ using ::testing::ElementsAre;
 TEST(SimulatedLoopTest, RunsTasksInDueTimeOrderAndAdvancesTheClock) {
   SimulatedLoop loop(Timestamp::Seconds(100));
   std::vector<std::pair<std::string, Timestamp>> ran;
-  auto record = [&](std::string name) {
-    return [&, name] { ran.emplace_back(name, loop.Now()); };
-  };
+  auto record = [&](std::string name) { return [&, name] { ran.emplace_back(name, loop.Now()); }; };
   loop.PostDelayedTask(TimeDelta::Millis(300), record("c"));
   loop.PostDelayedTask(TimeDelta::Millis(100), record("a"));
   loop.PostDelayedTask(TimeDelta::Millis(200), record("b"));
@@ -53,8 +51,8 @@ TEST(SimulatedLoopTest, TasksPostedByTasksRunAtTheRightTime) {
   };
   loop.PostTask(tick);
   loop.RunFor(TimeDelta::Seconds(1));
-  EXPECT_THAT(times, ElementsAre(Timestamp::Millis(0), Timestamp::Millis(20),
-                                 Timestamp::Millis(40), Timestamp::Millis(60)));
+  EXPECT_THAT(times, ElementsAre(Timestamp::Millis(0), Timestamp::Millis(20), Timestamp::Millis(40),
+                                 Timestamp::Millis(60)));
   EXPECT_EQ(loop.pending_tasks(), 0u);
 }
 
