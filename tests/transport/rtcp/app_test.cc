@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/rtcp_test_util.h"
+
 #include <span>
 #include <vector>
 
@@ -31,29 +33,12 @@ App KnownApp() {
   return app;
 }
 
-Result<App> ParseBytes(std::span<const uint8_t> bytes) {
-  Result<RtcpCommonHeader> header = RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return App::Parse(*header);
-}
-
-std::vector<uint8_t> Build(const App& app) {
-  std::vector<uint8_t> out(app.Size());
-  Result<size_t> written = SerializeRtcp(app, out);
-  if (!written.ok()) {
-    ADD_FAILURE() << written.error().ToString();
-    return {};
-  }
-  EXPECT_EQ(*written, out.size());
-  return out;
-}
-
 TEST(AppTest, KnownBytesParseAndRebuild) {
-  auto app = ParseBytes(kApp);
+  auto app = testing::ParseRtcp<App>(kApp);
   ASSERT_TRUE(app.ok()) << app.error().ToString();
   EXPECT_EQ(*app, KnownApp());
   EXPECT_EQ(app->Size(), kApp.size());
-  EXPECT_THAT(Build(KnownApp()), ElementsAreArray(kApp));
+  EXPECT_THAT(testing::BuildRtcp(KnownApp()), ElementsAreArray(kApp));
 }
 
 TEST(AppTest, RoundTrips) {
@@ -63,7 +48,7 @@ TEST(AppTest, RoundTrips) {
     app.subtype = subtype;
     app.ssrc = subtype * 0x01010101u;
     app.data.assign(size_t{subtype} * 4, subtype);
-    auto parsed = ParseBytes(Build(app));
+    auto parsed = testing::ParseRtcp<App>(testing::BuildRtcp(app));
     ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
     EXPECT_EQ(*parsed, app);
   }
@@ -90,16 +75,16 @@ TEST(AppTest, EveryTruncationFailsButWholeWords) {
 TEST(AppTest, RejectsCorruptedFields) {
   std::vector<uint8_t> bad = kApp;
   bad[9] = 0xC3;  // Not ASCII.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(testing::ParseRtcp<App>(bad).error().code, ErrorCode::kMalformed);
 
   // A P-bit padding count of 1 leaves 3 octets of data: not a whole word.
   const std::vector<uint8_t> odd_data = {0xA5, 0xCC, 0x00, 0x03, 0xDE, 0xAD, 0xBE, 0xEF,
                                          'C',  'M',  'D',  'L',  0xAA, 0xBB, 0xCC, 0x01};
-  EXPECT_EQ(ParseBytes(odd_data).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<App>(odd_data).error().code, ErrorCode::kBadLength);
 
   bad = kApp;
   bad[3] = 0x05;  // Length claims a word more than the datagram holds.
-  EXPECT_FALSE(ParseBytes(bad).ok());
+  EXPECT_FALSE(testing::ParseRtcp<App>(bad).ok());
 }
 
 TEST(AppTest, RejectsWhatTheFormatCannotCarry) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/rtcp_test_util.h"
+
 #include <span>
 #include <string>
 #include <vector>
@@ -30,49 +32,32 @@ Bye KnownBye() {
   return bye;
 }
 
-Result<Bye> ParseBytes(std::span<const uint8_t> bytes) {
-  Result<RtcpCommonHeader> header = RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return Bye::Parse(*header);
-}
-
-std::vector<uint8_t> Build(const Bye& bye) {
-  std::vector<uint8_t> out(bye.Size());
-  Result<size_t> written = SerializeRtcp(bye, out);
-  if (!written.ok()) {
-    ADD_FAILURE() << written.error().ToString();
-    return {};
-  }
-  EXPECT_EQ(*written, out.size());
-  return out;
-}
-
 TEST(ByeTest, KnownBytesParseAndRebuild) {
-  auto bye = ParseBytes(kBye);
+  auto bye = testing::ParseRtcp<Bye>(kBye);
   ASSERT_TRUE(bye.ok()) << bye.error().ToString();
   EXPECT_EQ(*bye, KnownBye());
   EXPECT_EQ(bye->Size(), kBye.size());
-  EXPECT_THAT(Build(KnownBye()), ElementsAreArray(kBye));
+  EXPECT_THAT(testing::BuildRtcp(KnownBye()), ElementsAreArray(kBye));
 }
 
 TEST(ByeTest, ReasonIsOptionalAndPaddedToAWord) {
   Bye bye;
   bye.ssrcs = {7};
   const std::vector<uint8_t> no_reason = {0x81, 0xCB, 0x00, 0x01, 0, 0, 0, 7};
-  EXPECT_THAT(Build(bye), ElementsAreArray(no_reason));
+  EXPECT_THAT(testing::BuildRtcp(bye), ElementsAreArray(no_reason));
 
   bye.reason = "";  // A zero length octet and three null octets: not the same as no reason.
   const std::vector<uint8_t> empty_reason = {0x81, 0xCB, 0x00, 0x02, 0, 0, 0, 7, 0, 0, 0, 0};
-  EXPECT_THAT(Build(bye), ElementsAreArray(empty_reason));
+  EXPECT_THAT(testing::BuildRtcp(bye), ElementsAreArray(empty_reason));
 
   bye.reason = "abc";  // Fills the word exactly: no null octet.
   const std::vector<uint8_t> word_reason = {0x81, 0xCB, 0x00, 0x02, 0, 0, 0, 7, 3, 'a', 'b', 'c'};
-  EXPECT_THAT(Build(bye), ElementsAreArray(word_reason));
+  EXPECT_THAT(testing::BuildRtcp(bye), ElementsAreArray(word_reason));
 
   for (const auto* bytes : {&no_reason, &empty_reason, &word_reason}) {
-    auto parsed = ParseBytes(*bytes);
+    auto parsed = testing::ParseRtcp<Bye>(*bytes);
     ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
-    EXPECT_THAT(Build(*parsed), ElementsAreArray(*bytes));
+    EXPECT_THAT(testing::BuildRtcp(*parsed), ElementsAreArray(*bytes));
   }
 }
 
@@ -81,11 +66,11 @@ TEST(ByeTest, RoundTrips) {
     Bye bye;
     for (uint32_t i = 0; i < reason_size % 32; ++i) bye.ssrcs.push_back(0xF0000000u + i);
     bye.reason = std::string(reason_size, 'r');
-    auto parsed = ParseBytes(Build(bye));
+    auto parsed = testing::ParseRtcp<Bye>(testing::BuildRtcp(bye));
     ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
     EXPECT_EQ(*parsed, bye);
   }
-  auto empty = ParseBytes(Build(Bye{}));  // SC=0, no reason.
+  auto empty = testing::ParseRtcp<Bye>(testing::BuildRtcp(Bye{}));  // SC=0, no reason.
   ASSERT_TRUE(empty.ok()) << empty.error().ToString();
   EXPECT_EQ(*empty, Bye{});
 }
@@ -112,24 +97,24 @@ TEST(ByeTest, EveryTruncationFailsButTheOneWithoutReason) {
 TEST(ByeTest, RejectsCorruptedFields) {
   std::vector<uint8_t> bad = kBye;
   bad[0] = 0x85;  // SC=5: 20 bytes of SSRCs claimed, 16 bytes of payload.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Bye>(bad).error().code, ErrorCode::kTruncated);
 
   bad = kBye;
   bad[12] = 0x08;  // The reason claims 8 octets; 7 remain.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Bye>(bad).error().code, ErrorCode::kTruncated);
 
   bad = kBye;
   bad[19] = 'x';  // Padding after the reason is not null.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(testing::ParseRtcp<Bye>(bad).error().code, ErrorCode::kMalformed);
 
   bad = kBye;
   bad[3] = 0x05;  // A word after the padded reason.
   bad.insert(bad.end(), {0, 0, 0, 0});
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<Bye>(bad).error().code, ErrorCode::kBadLength);
 
   bad = kBye;
   bad[12] = 0x03;  // Reason "bye" ends on a word; "!!" and nulls follow where nothing belongs.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<Bye>(bad).error().code, ErrorCode::kBadLength);
 }
 
 TEST(ByeTest, RejectsWhatTheFormatCannotCarry) {

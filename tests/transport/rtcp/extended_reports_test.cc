@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/rtcp_test_util.h"
+
 #include <span>
 #include <vector>
 
@@ -40,29 +42,12 @@ ExtendedReports KnownXr() {
   return xr;
 }
 
-Result<ExtendedReports> ParseBytes(std::span<const uint8_t> bytes) {
-  Result<RtcpCommonHeader> header = RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return ExtendedReports::Parse(*header);
-}
-
-std::vector<uint8_t> Build(const ExtendedReports& xr) {
-  std::vector<uint8_t> out(xr.Size());
-  Result<size_t> written = SerializeRtcp(xr, out);
-  if (!written.ok()) {
-    ADD_FAILURE() << written.error().ToString();
-    return {};
-  }
-  EXPECT_EQ(*written, out.size());
-  return out;
-}
-
 TEST(ExtendedReportsTest, KnownBytesParseAndRebuild) {
-  auto xr = ParseBytes(kXr);
+  auto xr = testing::ParseRtcp<ExtendedReports>(kXr);
   ASSERT_TRUE(xr.ok()) << xr.error().ToString();
   EXPECT_EQ(*xr, KnownXr());
   EXPECT_EQ(xr->Size(), kXr.size());
-  EXPECT_THAT(Build(KnownXr()), ElementsAreArray(kXr));
+  EXPECT_THAT(testing::BuildRtcp(KnownXr()), ElementsAreArray(kXr));
 }
 
 TEST(ExtendedReportsTest, RoundTripFromDlrr) {
@@ -79,18 +64,18 @@ TEST(ExtendedReportsTest, RoundTripFromDlrr) {
 TEST(ExtendedReportsTest, RoundTrips) {
   ExtendedReports xr;
   xr.sender_ssrc = 0xFEEDFACE;
-  auto parsed = ParseBytes(Build(xr));  // No block at all.
+  auto parsed = testing::ParseRtcp<ExtendedReports>(testing::BuildRtcp(xr));  // No block at all.
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(*parsed, xr);
 
   xr.rrtr = Rrtr{NtpTime(0xFFFFFFFFFFFFFFFFull)};
-  parsed = ParseBytes(Build(xr));  // RRTR only.
+  parsed = testing::ParseRtcp<ExtendedReports>(testing::BuildRtcp(xr));  // RRTR only.
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(*parsed, xr);
 
   xr.rrtr.reset();
   for (uint32_t i = 0; i < 50; ++i) xr.dlrr.push_back({i, i * 65536, ~i});
-  parsed = ParseBytes(Build(xr));  // DLRR only.
+  parsed = testing::ParseRtcp<ExtendedReports>(testing::BuildRtcp(xr));  // DLRR only.
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(*parsed, xr);
 }
@@ -106,7 +91,7 @@ TEST(ExtendedReportsTest, SkipsUnknownBlocksAndGathersDlrr) {
       0x05, 0x00, 0x00, 0x03,  // A second DLRR block
       0x00, 0x00, 0x00, 0x0D, 0x00, 0x00, 0x00, 0x0E, 0x00, 0x00, 0x00, 0x0F,
   };
-  auto xr = ParseBytes(bytes);
+  auto xr = testing::ParseRtcp<ExtendedReports>(bytes);
   ASSERT_TRUE(xr.ok()) << xr.error().ToString();
   EXPECT_EQ(xr->rrtr, std::nullopt);
   EXPECT_THAT(xr->dlrr, ElementsAre(DlrrSubBlock{10, 11, 12}, DlrrSubBlock{13, 14, 15}));
@@ -117,7 +102,7 @@ TEST(ExtendedReportsTest, SkipsUnknownBlocksAndGathersDlrr) {
       0x04, 0x00, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2,  //
       0x04, 0x00, 0x00, 0x02, 0, 0, 0, 3, 0, 0, 0, 4,
   };
-  xr = ParseBytes(two_rrtr);
+  xr = testing::ParseRtcp<ExtendedReports>(two_rrtr);
   ASSERT_TRUE(xr.ok()) << xr.error().ToString();
   EXPECT_EQ(xr->rrtr, Rrtr{NtpTime(1, 2)});
 }
@@ -144,27 +129,27 @@ TEST(ExtendedReportsTest, EveryTruncationFailsButWholeBlocks) {
 TEST(ExtendedReportsTest, RejectsCorruptedFields) {
   std::vector<uint8_t> bad = kXr;
   bad[11] = 0x03;  // RRTR block length 3 instead of 2 (and the DLRR read from the wrong place).
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<ExtendedReports>(bad).error().code, ErrorCode::kBadLength);
 
   bad = kXr;
   bad[23] = 0x04;  // DLRR block length 4: not a whole number of 3-word sub-blocks...
   bad[3] = 0x09;   // ...in a packet shortened to match.
   bad.resize(40);
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<ExtendedReports>(bad).error().code, ErrorCode::kBadLength);
 
   bad = kXr;
   bad[23] = 0x09;  // DLRR block length 9 runs past the packet.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<ExtendedReports>(bad).error().code, ErrorCode::kTruncated);
 
   // An unknown block whose length runs past the packet is not skipped blindly.
   const std::vector<uint8_t> long_unknown = {0x80, 0xCF, 0x00, 0x03, 0, 0, 0, 1,
                                              0x07, 0x00, 0x00, 0x05, 0, 0, 0, 0};
-  EXPECT_EQ(ParseBytes(long_unknown).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<ExtendedReports>(long_unknown).error().code, ErrorCode::kTruncated);
 
   // A P-bit padding count of 2 leaves half a block header.
   const std::vector<uint8_t> half_header = {0xA0, 0xCF, 0x00, 0x02, 0,    0,
                                             0,    1,    0x04, 0x00, 0x00, 0x02};
-  EXPECT_EQ(ParseBytes(half_header).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<ExtendedReports>(half_header).error().code, ErrorCode::kTruncated);
 }
 
 TEST(ExtendedReportsTest, RejectsWhatTheFormatCannotCarry) {

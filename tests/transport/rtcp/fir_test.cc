@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/rtcp_test_util.h"
+
 #include <span>
 #include <vector>
 
@@ -32,29 +34,12 @@ Fir KnownFir() {
   return fir;
 }
 
-Result<Fir> ParseBytes(std::span<const uint8_t> bytes) {
-  Result<RtcpCommonHeader> header = RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return Fir::Parse(*header);
-}
-
-std::vector<uint8_t> Build(const Fir& fir) {
-  std::vector<uint8_t> out(fir.Size());
-  Result<size_t> written = SerializeRtcp(fir, out);
-  if (!written.ok()) {
-    ADD_FAILURE() << written.error().ToString();
-    return {};
-  }
-  EXPECT_EQ(*written, out.size());
-  return out;
-}
-
 TEST(FirTest, KnownBytesParseAndRebuild) {
-  auto fir = ParseBytes(kFir);
+  auto fir = testing::ParseRtcp<Fir>(kFir);
   ASSERT_TRUE(fir.ok()) << fir.error().ToString();
   EXPECT_EQ(*fir, KnownFir());
   EXPECT_EQ(fir->Size(), kFir.size());
-  EXPECT_THAT(Build(KnownFir()), ElementsAreArray(kFir));
+  EXPECT_THAT(testing::BuildRtcp(KnownFir()), ElementsAreArray(kFir));
 }
 
 TEST(FirTest, IgnoresMediaSsrcAndReservedBits) {
@@ -63,7 +48,7 @@ TEST(FirTest, IgnoresMediaSsrcAndReservedBits) {
   bytes[11] = 0x99;
   bytes[17] = 0xAB;
   bytes[27] = 0x01;
-  auto fir = ParseBytes(bytes);
+  auto fir = testing::ParseRtcp<Fir>(bytes);
   ASSERT_TRUE(fir.ok()) << fir.error().ToString();
   EXPECT_EQ(*fir, KnownFir());
 }
@@ -73,7 +58,7 @@ TEST(FirTest, RoundTrips) {
   fir.sender_ssrc = 0xCAFEBABE;
   for (uint32_t i = 0; i < 40; ++i) {
     fir.entries.push_back({0x01000000u * i + i, static_cast<uint8_t>(i * 7)});
-    auto parsed = ParseBytes(Build(fir));
+    auto parsed = testing::ParseRtcp<Fir>(testing::BuildRtcp(fir));
     ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
     EXPECT_EQ(*parsed, fir);
   }
@@ -102,16 +87,16 @@ TEST(FirTest, EveryTruncationFailsButWholeEntries) {
 
 TEST(FirTest, RejectsCorruptedFields) {
   const std::vector<uint8_t> no_fci = {0x84, 0xCE, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 0};
-  EXPECT_EQ(ParseBytes(no_fci).error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(testing::ParseRtcp<Fir>(no_fci).error().code, ErrorCode::kMalformed);
 
   std::vector<uint8_t> bad = kFir;
   bad[3] = 0x05;  // Length 5: an entry and a half.
   bad.resize(24);
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<Fir>(bad).error().code, ErrorCode::kBadLength);
 
   bad = kFir;
   bad[3] = 0x07;  // A word more than the datagram holds.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Fir>(bad).error().code, ErrorCode::kTruncated);
 }
 
 TEST(FirTest, RejectsWhatTheFormatCannotCarry) {

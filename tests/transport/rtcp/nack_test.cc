@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/rtcp_test_util.h"
+
 #include <algorithm>
 #include <numeric>
 #include <random>
@@ -33,23 +35,6 @@ Nack KnownNack() {
   nack.media_ssrc = 0x9ABCDEF0;
   nack.lost_sequence_numbers = {100, 101, 103, 116, 200};
   return nack;
-}
-
-Result<Nack> ParseBytes(std::span<const uint8_t> bytes) {
-  Result<RtcpCommonHeader> header = RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return Nack::Parse(*header);
-}
-
-std::vector<uint8_t> Build(const Nack& nack) {
-  std::vector<uint8_t> out(nack.Size());
-  Result<size_t> written = SerializeRtcp(nack, out);
-  if (!written.ok()) {
-    ADD_FAILURE() << written.error().ToString();
-    return {};
-  }
-  EXPECT_EQ(*written, out.size());
-  return out;
 }
 
 std::vector<Nack::Item> Pack(std::vector<uint16_t> lost) { return Nack::Pack(lost); }
@@ -84,7 +69,7 @@ std::vector<uint16_t> Expand(const std::vector<Nack::Item>& items) {
          static_cast<uint8_t>(item.lost_bitmask >> 8), static_cast<uint8_t>(item.lost_bitmask)});
   }
   StoreBE16(&bytes[2], static_cast<uint16_t>(bytes.size() / 4 - 1));
-  auto parsed = ParseBytes(bytes);
+  auto parsed = testing::ParseRtcp<Nack>(bytes);
   if (!parsed.ok()) return {};
   return parsed->lost_sequence_numbers;
 }
@@ -96,11 +81,11 @@ std::vector<uint16_t> SortedUnique(std::vector<uint16_t> seqs) {
 }
 
 TEST(NackTest, KnownBytesParseAndRebuild) {
-  auto nack = ParseBytes(kNack);
+  auto nack = testing::ParseRtcp<Nack>(kNack);
   ASSERT_TRUE(nack.ok()) << nack.error().ToString();
   EXPECT_EQ(*nack, KnownNack());
   EXPECT_EQ(nack->Size(), kNack.size());
-  EXPECT_THAT(Build(KnownNack()), ElementsAreArray(kNack));
+  EXPECT_THAT(testing::BuildRtcp(KnownNack()), ElementsAreArray(kNack));
   EXPECT_THAT(Pack({100, 101, 103, 116, 200}),
               ElementsAre(Nack::Item{100, 0x8005}, Nack::Item{200, 0}));
 }
@@ -111,12 +96,12 @@ TEST(NackTest, ParseListsEachLostNumberOnceInPackingOrder) {
       0xFF, 0xFF, 0x00, 0x03,  // PID=65535 | BLP bits 0, 1: 0 and 1 lost
       0x00, 0x00, 0x00, 0x00,  // PID=0 again (a sender may repeat itself)
   };
-  auto nack = ParseBytes(bytes);
+  auto nack = testing::ParseRtcp<Nack>(bytes);
   ASSERT_TRUE(nack.ok()) << nack.error().ToString();
   // The set {65535, 0, 1, 200}, from the first number after the widest gap, as Pack() orders it,
   // so that writing it back and parsing again gives the same list.
   EXPECT_THAT(nack->lost_sequence_numbers, ElementsAre(65535, 0, 1, 200));
-  auto reparsed = ParseBytes(Build(*nack));
+  auto reparsed = testing::ParseRtcp<Nack>(testing::BuildRtcp(*nack));
   ASSERT_TRUE(reparsed.ok());
   EXPECT_EQ(*reparsed, *nack);
 }
@@ -124,7 +109,7 @@ TEST(NackTest, ParseListsEachLostNumberOnceInPackingOrder) {
 TEST(NackTest, BuildSortsAndCollapsesDuplicates) {
   Nack nack = KnownNack();
   nack.lost_sequence_numbers = {200, 116, 100, 103, 100, 101, 200, 116, 103};
-  EXPECT_THAT(Build(nack), ElementsAreArray(kNack));
+  EXPECT_THAT(testing::BuildRtcp(nack), ElementsAreArray(kNack));
   EXPECT_THAT(Pack({5, 5, 5, 6, 5}), ElementsAre(Nack::Item{5, 0x0001}));
 }
 
@@ -138,8 +123,8 @@ TEST(NackTest, PacksAcrossTheWrap) {
   nack.lost_sequence_numbers = {65534, 65535, 0, 1};
   const std::vector<uint8_t> expected = {0x81, 0xCD, 0x00, 0x03, 0x12, 0x34, 0x56, 0x78,
                                          0x9A, 0xBC, 0xDE, 0xF0, 0xFF, 0xFE, 0x00, 0x07};
-  EXPECT_THAT(Build(nack), ElementsAreArray(expected));
-  auto parsed = ParseBytes(expected);
+  EXPECT_THAT(testing::BuildRtcp(nack), ElementsAreArray(expected));
+  auto parsed = testing::ParseRtcp<Nack>(expected);
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_THAT(parsed->lost_sequence_numbers, ElementsAre(65534, 65535, 0, 1));
 }
@@ -189,12 +174,12 @@ TEST(NackTest, PacksOptimallyAndExactly) {
 TEST(NackTest, RoundTrips) {
   Nack nack = KnownNack();
   nack.lost_sequence_numbers = {7};
-  auto parsed = ParseBytes(Build(nack));
+  auto parsed = testing::ParseRtcp<Nack>(testing::BuildRtcp(nack));
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(*parsed, nack);
 
   nack.lost_sequence_numbers = {65000, 65001, 65010, 65016, 65017, 65200, 3, 4, 5};
-  parsed = ParseBytes(Build(nack));
+  parsed = testing::ParseRtcp<Nack>(testing::BuildRtcp(nack));
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   // Parsing lists them in item order, from the widest gap on.
   EXPECT_THAT(parsed->lost_sequence_numbers,
@@ -225,16 +210,16 @@ TEST(NackTest, EveryTruncationFailsButWholeItems) {
 TEST(NackTest, RejectsCorruptedFields) {
   // Length 2: the two SSRCs and no FCI item, which RFC 4585 §6.2.1 requires.
   const std::vector<uint8_t> no_fci = {0x81, 0xCD, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2};
-  EXPECT_EQ(ParseBytes(no_fci).error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(testing::ParseRtcp<Nack>(no_fci).error().code, ErrorCode::kMalformed);
 
   // A P-bit padding count of 2 leaves half an item.
   const std::vector<uint8_t> half_item = {0xA1, 0xCD, 0x00, 0x03, 0, 0, 0, 1,
                                           0,    0,    0,    2,    0, 5, 0, 2};
-  EXPECT_EQ(ParseBytes(half_item).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<Nack>(half_item).error().code, ErrorCode::kBadLength);
 
   std::vector<uint8_t> bad = kNack;
   bad[3] = 0x05;  // A word more than the datagram holds.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Nack>(bad).error().code, ErrorCode::kTruncated);
 }
 
 TEST(NackTest, RejectsWhatTheFormatCannotCarry) {

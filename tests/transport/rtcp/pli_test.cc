@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/rtcp_test_util.h"
+
 #include <span>
 #include <vector>
 
@@ -27,14 +29,8 @@ Pli KnownPli() {
   return pli;
 }
 
-Result<Pli> ParseBytes(std::span<const uint8_t> bytes) {
-  Result<RtcpCommonHeader> header = RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return Pli::Parse(*header);
-}
-
 TEST(PliTest, KnownBytesParseAndRebuild) {
-  auto pli = ParseBytes(kPli);
+  auto pli = testing::ParseRtcp<Pli>(kPli);
   ASSERT_TRUE(pli.ok()) << pli.error().ToString();
   EXPECT_EQ(*pli, KnownPli());
   EXPECT_EQ(pli->Size(), kPli.size());
@@ -53,7 +49,7 @@ TEST(PliTest, RoundTrips) {
     pli.media_ssrc = ~ssrc;
     std::vector<uint8_t> out(pli.Size());
     ASSERT_TRUE(SerializeRtcp(pli, out).ok());
-    auto parsed = ParseBytes(out);
+    auto parsed = testing::ParseRtcp<Pli>(out);
     ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
     EXPECT_EQ(*parsed, pli);
   }
@@ -76,11 +72,11 @@ TEST(PliTest, RejectsCorruptedFields) {
   std::vector<uint8_t> bad = kPli;
   bad[3] = 0x03;
   bad.insert(bad.end(), {0, 0, 0, 0});
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<Pli>(bad).error().code, ErrorCode::kBadLength);
 
   bad = kPli;
   bad[3] = 0x01;  // Only the sender SSRC.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Pli>(bad).error().code, ErrorCode::kTruncated);
 }
 
 TEST(PliTest, ReportsAShortBuffer) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/rtcp_test_util.h"
+
 #include <span>
 #include <string>
 #include <vector>
@@ -39,23 +41,6 @@ Sdes KnownSdes() {
   return sdes;
 }
 
-Result<Sdes> ParseBytes(std::span<const uint8_t> bytes) {
-  Result<RtcpCommonHeader> header = RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return Sdes::Parse(*header);
-}
-
-std::vector<uint8_t> Build(const Sdes& sdes) {
-  std::vector<uint8_t> out(sdes.Size());
-  Result<size_t> written = SerializeRtcp(sdes, out);
-  if (!written.ok()) {
-    ADD_FAILURE() << written.error().ToString();
-    return {};
-  }
-  EXPECT_EQ(*written, out.size());
-  return out;
-}
-
 ErrorCode BuildError(const Sdes& sdes) {
   std::vector<uint8_t> out(sdes.Size() + 64);
   Result<size_t> written = SerializeRtcp(sdes, out);
@@ -64,11 +49,11 @@ ErrorCode BuildError(const Sdes& sdes) {
 }
 
 TEST(SdesTest, KnownBytesParseAndRebuild) {
-  auto sdes = ParseBytes(kSdes);
+  auto sdes = testing::ParseRtcp<Sdes>(kSdes);
   ASSERT_TRUE(sdes.ok()) << sdes.error().ToString();
   EXPECT_EQ(*sdes, KnownSdes());
   EXPECT_EQ(sdes->Size(), kSdes.size());
-  EXPECT_THAT(Build(KnownSdes()), ElementsAreArray(kSdes));
+  EXPECT_THAT(testing::BuildRtcp(KnownSdes()), ElementsAreArray(kSdes));
 }
 
 TEST(SdesTest, CnameLookup) {
@@ -86,11 +71,11 @@ TEST(SdesTest, CnameOnlyBuilder) {
       0x01, 0x03, 'h',  'u',   // CNAME=1 | length 3 | "hu
       'b',  0x00, 0x00, 0x00,  // b" | 3 null octets
   };
-  EXPECT_THAT(Build(Sdes::WithCname(0x0A0B0C0D, "hub")), ElementsAreArray(expected));
+  EXPECT_THAT(testing::BuildRtcp(Sdes::WithCname(0x0A0B0C0D, "hub")), ElementsAreArray(expected));
 
   Sdes two = Sdes::WithCname(1, "audio@site");
   two.AddCname(2, "video@site");
-  auto parsed = ParseBytes(Build(two));
+  auto parsed = testing::ParseRtcp<Sdes>(testing::BuildRtcp(two));
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(parsed->Cname(1), "audio@site");
   EXPECT_EQ(parsed->Cname(2), "video@site");
@@ -113,11 +98,11 @@ TEST(SdesTest, RoundTripsEveryItemTypeAndLength) {
   sdes.chunks.push_back({44, {}});  // No items: SSRC and four null octets, valid but useless.
   sdes.chunks.push_back({45, {{SdesItemType::kNote, ""}}});
 
-  auto parsed = ParseBytes(Build(sdes));
+  auto parsed = testing::ParseRtcp<Sdes>(testing::BuildRtcp(sdes));
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(*parsed, sdes);
 
-  auto empty = ParseBytes(Build(Sdes{}));  // SC=0: just the header.
+  auto empty = testing::ParseRtcp<Sdes>(testing::BuildRtcp(Sdes{}));  // SC=0: just the header.
   ASSERT_TRUE(empty.ok()) << empty.error().ToString();
   EXPECT_TRUE(empty->chunks.empty());
 }
@@ -137,30 +122,30 @@ TEST(SdesTest, EveryTruncationFails) {
 TEST(SdesTest, RejectsCorruptedFields) {
   std::vector<uint8_t> bad = kSdes;
   bad[41] = 0x20;  // Chunk 3's CNAME claims 32 octets; 6 remain.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Sdes>(bad).error().code, ErrorCode::kTruncated);
 
   bad = kSdes;
   bad[35] = 0x01;  // Chunk 2's second null octet (padding) is not null.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(testing::ParseRtcp<Sdes>(bad).error().code, ErrorCode::kMalformed);
 
   bad = kSdes;
   bad[0] = 0x84;  // SC=4: one chunk more than the packet holds.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Sdes>(bad).error().code, ErrorCode::kTruncated);
 
   bad = kSdes;
   bad[0] = 0x82;  // SC=2: a third chunk follows that SC does not count.
-  EXPECT_EQ(ParseBytes(bad).error().code, ErrorCode::kBadLength);
+  EXPECT_EQ(testing::ParseRtcp<Sdes>(bad).error().code, ErrorCode::kBadLength);
 
   // The items fill the chunk up to the word boundary and no null octet ends them.
   const std::vector<uint8_t> unterminated = {0x81, 0xCA, 0x00, 0x02, 0,   0,
                                              0,    1,    0x01, 0x02, 'a', 'b'};
-  EXPECT_EQ(ParseBytes(unterminated).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Sdes>(unterminated).error().code, ErrorCode::kTruncated);
 
   // The null item type is there, but a P-bit padding count of 3 leaves no room for the null
   // octets up to the word boundary.
   const std::vector<uint8_t> short_pad = {0xA1, 0xCA, 0x00, 0x03, 0,    0,    0,    1,
                                           0x01, 0x02, 'a',  'b',  0x00, 0x00, 0x00, 0x03};
-  EXPECT_EQ(ParseBytes(short_pad).error().code, ErrorCode::kTruncated);
+  EXPECT_EQ(testing::ParseRtcp<Sdes>(short_pad).error().code, ErrorCode::kTruncated);
 }
 
 TEST(SdesTest, RejectsWhatTheFormatCannotCarry) {
@@ -170,7 +155,7 @@ TEST(SdesTest, RejectsWhatTheFormatCannotCarry) {
   for (uint32_t ssrc = 0; ssrc < 32; ++ssrc) too_many.AddCname(ssrc, "c");
   EXPECT_EQ(BuildError(too_many), ErrorCode::kInvalidArgument);
   too_many.chunks.pop_back();  // 31 is the most SC can count.
-  auto parsed = ParseBytes(Build(too_many));
+  auto parsed = testing::ParseRtcp<Sdes>(testing::BuildRtcp(too_many));
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
   EXPECT_EQ(parsed->chunks.size(), 31u);
 
