@@ -5,6 +5,7 @@
 #include <iostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "transport/rtcp/compound_packet.h"
@@ -116,5 +117,10 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(root);
   comodal::WriteRtpSeeds(root / "rtp");
   comodal::WriteRtcpSeeds(root / "rtcp");
+  for (const char* address : {"127.0.0.1:5000", "[::1]:6000", "10.0.0.2:0"}) {
+    const std::string_view text(address);
+    comodal::WriteSeed(root / "address", text.data(),
+                       std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  }
   return 0;
 }
