@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "transport/rtp/sequence_number.h"
 
@@ -28,7 +29,7 @@ constexpr int64_t FloorDiv(int64_t a, int64_t b) {  // b > 0
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-// Encodes statuses[begin, end) as one chunk. A chunk that is not the last must consume exactly
+// Encodes `statuses` as one chunk. A chunk that is not the last must consume exactly
 // its statuses: identical statuses make a run (any length up to 8191), otherwise the range is 14
 // one-bit or 7 two-bit symbols. The last chunk may leave vector slots unused (written as zeros:
 // the decoder stops at the packet status count).
@@ -72,8 +73,8 @@ size_t DeltaBytes(PacketStatus status) {
 // Chunk layout: an exact dynamic programme, not a greedy.
 //
 // steps_[i].chunks is the fewest chunks that cover exactly the first i statuses (every chunk
-// consumed in full); the whole list may end with one partially used vector (UpdateFinalChunk).
-// Adding status i-1 considers, as the last chunk ending at i:
+// consumed in full); the whole list may end with one partially used vector (Finish()). Adding
+// status i-1 considers, as the last chunk ending at i:
 //   - a two-bit vector of the last 7 statuses: steps_[i-7] + 1;
 //   - a one-bit vector of the last 14, if none of them is a large/negative delta: steps_[i-14] + 1;
 //   - a run of the last i-j statuses, if they are identical and at most 8191: steps_[j] + 1.
@@ -81,7 +82,8 @@ size_t DeltaBytes(PacketStatus status) {
 // statuses: the chunks lying wholly inside R can be replaced by as many runs (or fewer), and
 // those runs ordered so that all but the first are 8191 long. The first then starts either where
 // R starts or just after the vector that crosses into R from the left, i.e. at most 13 statuses
-// into R. So j ranges over the first 14 positions of R plus i - 8191, and each status costs O(1).
+// into R. So j ranges over the first 14 positions of R (their minimum is kept as R grows) plus
+// i - 8191, and each status costs O(1).
 //
 // Why not the greedy that libwebrtc and GStreamer use (keep filling the current chunk, emit it
 // when the next status does not fit): a local choice can cost a chunk later. For example, 8 small
@@ -89,11 +91,20 @@ size_t DeltaBytes(PacketStatus status) {
 // with the first 12, has to cut it to a two-bit vector of 7 when the large delta comes, and ends
 // with 3 chunks; a run of 8 and one two-bit vector of 7 make 2. The programme costs a few
 // comparisons per status and never produces more chunks than any greedy.
-void TransportFeedback::AppendStatus(PacketStatus status) {
-  const size_t i = statuses_.size() + 1;  // Prefix length once `status` is added.
-  if (statuses_.empty() || statuses_.back() != status) run_start_ = i - 1;
-  binary_run_ = IsOneBit(status) ? binary_run_ + 1 : 0;
-  statuses_.push_back(status);
+void TransportFeedback::ChunkLayout::Append(PacketStatus status) {
+  if (steps_.empty()) steps_.push_back({0, 0});  // Moved from.
+  const size_t i = steps_.size();                // Prefix length once `status` is added.
+  State& st = state_;
+  if (i == 1 || status != st.last) {
+    st.run_start = i - 1;
+    st.run_best = steps_[i - 1].chunks;
+    st.run_best_from = static_cast<uint32_t>(i - 1);
+  } else if (i - 1 <= st.run_start + kOneBitCapacity - 1 && steps_[i - 1].chunks < st.run_best) {
+    st.run_best = steps_[i - 1].chunks;
+    st.run_best_from = static_cast<uint32_t>(i - 1);
+  }
+  st.last = status;
+  st.binary_run = IsOneBit(status) ? st.binary_run + 1 : 0;
 
   uint32_t best = std::numeric_limits<uint32_t>::max();
   size_t from = 0;
@@ -104,35 +115,103 @@ void TransportFeedback::AppendStatus(PacketStatus status) {
       from = j;
     }
   };
-  // Runs: starts in the first 14 positions of the current run, within 8191 of i.
-  const size_t lowest = i > kMaxRunLength ? std::max(run_start_, i - kMaxRunLength) : run_start_;
-  const size_t highest = std::min(run_start_ + kOneBitCapacity - 1, i - 1);
-  for (size_t j = lowest; j <= highest; ++j) consider(j);
-  if (i > kMaxRunLength && i - kMaxRunLength > highest && i - kMaxRunLength >= run_start_) {
-    consider(i - kMaxRunLength);
+  if (i > kMaxRunLength && i - kMaxRunLength > st.run_start) {
+    // The run is longer than one chunk: only starts within 8191 of i, among the first 14 of the
+    // run or exactly 8191 back.
+    const size_t lowest = i - kMaxRunLength;
+    const size_t highest = std::max(lowest, std::min(st.run_start + kOneBitCapacity - 1, i - 1));
+    for (size_t j = lowest; j <= highest; ++j) consider(j);
+  } else {
+    best = st.run_best + 1;
+    from = st.run_best_from;
   }
   if (i >= kTwoBitCapacity) consider(i - kTwoBitCapacity);
-  if (binary_run_ >= kOneBitCapacity) consider(i - kOneBitCapacity);
+  if (st.binary_run >= kOneBitCapacity) consider(i - kOneBitCapacity);
   steps_.push_back({static_cast<uint16_t>(best), static_cast<uint16_t>(from)});
+}
+
+// Past its first 14 statuses a run adds no choice: a chunk ending there lies wholly inside the
+// run, and steps_ does not decrease along it (shorten the last chunk). So up to 8191 into the run
+// the best is the run chunk from the best of the first 14 positions, and past 8191 + 14 it is the
+// run chunk of exactly 8191. Append() computes the same, one status at a time.
+void TransportFeedback::ChunkLayout::AppendRun(PacketStatus status, size_t count) {
+  if (steps_.empty()) steps_.push_back({0, 0});  // Moved from.
+  State& st = state_;
+  while (count > 0) {
+    const size_t i = steps_.size();
+    const bool inside = i > 1 && status == st.last && i > st.run_start + kOneBitCapacity;
+    if (inside && i <= st.run_start + kMaxRunLength) {
+      const size_t fill = std::min(count, st.run_start + kMaxRunLength - i + 1);
+      steps_.insert(
+          steps_.end(), fill,
+          {static_cast<uint16_t>(st.run_best + 1), static_cast<uint16_t>(st.run_best_from)});
+      if (IsOneBit(status)) st.binary_run += fill;
+      count -= fill;
+    } else if (inside && i >= st.run_start + kMaxRunLength + kOneBitCapacity) {
+      for (; count > 0; --count) {
+        const size_t j = steps_.size() - kMaxRunLength;
+        steps_.push_back({static_cast<uint16_t>(steps_[j].chunks + 1), static_cast<uint16_t>(j)});
+        if (IsOneBit(status)) ++st.binary_run;
+      }
+    } else {
+      Append(status);
+      --count;
+    }
+  }
 }
 
 // The last chunk may be a vector with unused slots: a two-bit vector of the last 1-6 statuses,
 // or a one-bit vector of the last 7-13 (shorter one-bit tails are as cheap as two-bit ones).
-void TransportFeedback::UpdateFinalChunk() {
-  const size_t n = statuses_.size();
-  final_chunks_ = steps_[n].chunks;
-  final_from_ = steps_[n].from;
+void TransportFeedback::ChunkLayout::Finish() {
+  const size_t n = covered();
+  if (n == 0) {
+    state_.final_chunks = 0;
+    state_.final_from = 0;
+    return;
+  }
+  state_.final_chunks = steps_[n].chunks;
+  state_.final_from = steps_[n].from;
   auto consider = [&](size_t length) {
     const uint32_t chunks = uint32_t{steps_[n - length].chunks} + 1;
-    if (chunks < final_chunks_) {
-      final_chunks_ = chunks;
-      final_from_ = static_cast<uint32_t>(n - length);
+    if (chunks < state_.final_chunks) {
+      state_.final_chunks = chunks;
+      state_.final_from = static_cast<uint32_t>(n - length);
     }
   };
   for (size_t length = 1; length < kTwoBitCapacity && length <= n; ++length) consider(length);
-  for (size_t length = kTwoBitCapacity; length < kOneBitCapacity && length <= binary_run_;
+  for (size_t length = kTwoBitCapacity; length < kOneBitCapacity && length <= state_.binary_run;
        ++length) {
     consider(length);
+  }
+}
+
+TransportFeedback::ChunkLayout TransportFeedback::ChunkLayout::For(
+    std::span<const PacketStatus> statuses) {
+  ChunkLayout layout;
+  layout.steps_.reserve(statuses.size() + 1);
+  for (size_t begin = 0; begin < statuses.size();) {
+    size_t end = begin + 1;
+    while (end < statuses.size() && statuses[end] == statuses[begin]) ++end;
+    layout.AppendRun(statuses[begin], end - begin);
+    begin = end;
+  }
+  layout.Finish();
+  return layout;
+}
+
+void TransportFeedback::ChunkLayout::Restore(const State& state, size_t covered) {
+  state_ = state;
+  steps_.resize(covered + 1);
+}
+
+template <typename Emit>
+void TransportFeedback::ChunkLayout::ForEachChunkBackwards(Emit&& emit) const {
+  size_t end = covered();
+  size_t begin = state_.final_from;
+  for (size_t k = state_.final_chunks; k > 0; --k) {
+    emit(begin, end, k == state_.final_chunks);
+    end = begin;
+    begin = steps_[begin].from;
   }
 }
 
@@ -144,9 +223,7 @@ TransportFeedback::TransportFeedback(FeedbackSsrcs ssrcs, uint8_t feedback_packe
       reference_ticks_(reference_ticks),
       feedback_count_(feedback_packet_count),
       max_size_(std::clamp(max_size, kMinMaxSize, kMaxMaxSize)),
-      last_reported_arrival_(reference) {
-  steps_.push_back({0, 0});
-}
+      last_reported_arrival_(reference) {}
 
 TransportFeedback::TransportFeedback(FeedbackSsrcs ssrcs, uint8_t feedback_packet_count,
                                      uint16_t first_sequence_number, Timestamp first_arrival,
@@ -162,29 +239,18 @@ TransportFeedback::TransportFeedback(FeedbackSsrcs ssrcs, uint8_t feedback_packe
   // The first delta is in [0, 256] ticks: always representable, and 24 bytes fit any max_size.
   const int64_t ticks = FloorDiv(
       (first_arrival - last_reported_arrival_).us() + kDeltaTick.us() / 2, kDeltaTick.us());
-  const PacketStatus status = ticks <= 0xFF ? PacketStatus::kReceivedSmallDelta
-                                            : PacketStatus::kReceivedLargeOrNegativeDelta;
-  AppendStatus(status);
-  UpdateFinalChunk();
-  deltas_.push_back(static_cast<int16_t>(ticks));
-  delta_bytes_ += DeltaBytes(status);
+  AppendReceived(ticks <= 0xFF ? PacketStatus::kReceivedSmallDelta
+                               : PacketStatus::kReceivedLargeOrNegativeDelta,
+                 static_cast<int16_t>(ticks));
+  layout_.Finish();
   last_reported_arrival_ += kDeltaTick * ticks;
 }
 
-TransportFeedback::AppendState TransportFeedback::SaveState() const {
-  return {statuses_.size(), deltas_.size(), delta_bytes_, run_start_,
-          binary_run_,      final_chunks_,  final_from_};
-}
-
-void TransportFeedback::RestoreState(const AppendState& state) {
-  statuses_.resize(state.status_count);
-  steps_.resize(state.status_count + 1);
-  deltas_.resize(state.delta_count);
-  delta_bytes_ = state.delta_bytes;
-  run_start_ = state.run_start;
-  binary_run_ = state.binary_run;
-  final_chunks_ = state.final_chunks;
-  final_from_ = state.final_from;
+void TransportFeedback::AppendReceived(PacketStatus status, int16_t delta) {
+  statuses_.push_back(status);
+  layout_.Append(status);
+  deltas_.push_back(delta);
+  delta_bytes_ += DeltaBytes(status);
 }
 
 bool TransportFeedback::AddReceivedPacket(uint16_t sequence_number, Timestamp arrival) {
@@ -208,14 +274,20 @@ bool TransportFeedback::AddReceivedPacket(uint16_t sequence_number, Timestamp ar
                                   ? PacketStatus::kReceivedSmallDelta
                                   : PacketStatus::kReceivedLargeOrNegativeDelta;
 
-  const AppendState saved = SaveState();
-  for (size_t k = 0; k < missing; ++k) AppendStatus(PacketStatus::kNotReceived);
-  AppendStatus(status);
-  UpdateFinalChunk();
-  deltas_.push_back(static_cast<int16_t>(ticks));
-  delta_bytes_ += DeltaBytes(status);
+  // A parsed message has no layout yet.
+  if (layout_.covered() != statuses_.size()) layout_ = ChunkLayout::For(statuses_);
+  const size_t status_count = statuses_.size();
+  const size_t delta_bytes = delta_bytes_;
+  const ChunkLayout::State layout_state = layout_.state();
+  statuses_.insert(statuses_.end(), missing, PacketStatus::kNotReceived);
+  layout_.AppendRun(PacketStatus::kNotReceived, missing);
+  AppendReceived(status, static_cast<int16_t>(ticks));
+  layout_.Finish();
   if (Size() > max_size_) {
-    RestoreState(saved);
+    statuses_.resize(status_count);
+    deltas_.pop_back();
+    delta_bytes_ = delta_bytes;
+    layout_.Restore(layout_state, status_count);
     return false;
   }
   last_reported_arrival_ += kDeltaTick * ticks;
@@ -244,7 +316,7 @@ Result<TransportFeedback> TransportFeedback::Parse(const RtcpCommonHeader& heade
   // two bytes of a bounded payload, so the loop ends; statuses never exceed `status_count`.
   size_t pos = 8;
   feedback.statuses_.reserve(status_count);
-  feedback.steps_.reserve(status_count + 1);
+  feedback.deltas_.reserve(status_count);
   while (feedback.statuses_.size() < status_count) {
     if (fci.size() - pos < kChunkSize) {
       return Error{ErrorCode::kTruncated,
@@ -265,12 +337,12 @@ Result<TransportFeedback> TransportFeedback::Parse(const RtcpCommonHeader& heade
         return Error{ErrorCode::kMalformed,
                      "transport feedback run length is zero or passes the status count"};
       }
-      for (size_t k = 0; k < run; ++k) feedback.AppendStatus(static_cast<PacketStatus>(symbol));
+      feedback.statuses_.insert(feedback.statuses_.end(), run, static_cast<PacketStatus>(symbol));
     } else if ((chunk & 0x4000) == 0) {  // One-bit status vector, §3.1.4.
       // Slots after the status count are unused padding, whatever their value.
       const size_t count = std::min(kOneBitCapacity, remaining);
       for (size_t k = 0; k < count; ++k) {
-        feedback.AppendStatus(static_cast<PacketStatus>((chunk >> (13 - k)) & 0x1));
+        feedback.statuses_.push_back(static_cast<PacketStatus>((chunk >> (13 - k)) & 0x1));
       }
     } else {  // Two-bit status vector, §3.1.4.
       const size_t count = std::min(kTwoBitCapacity, remaining);
@@ -279,11 +351,10 @@ Result<TransportFeedback> TransportFeedback::Parse(const RtcpCommonHeader& heade
         if (symbol == kReservedSymbol) {
           return Error{ErrorCode::kMalformed, "transport feedback uses reserved status 11"};
         }
-        feedback.AppendStatus(static_cast<PacketStatus>(symbol));
+        feedback.statuses_.push_back(static_cast<PacketStatus>(symbol));
       }
     }
   }
-  feedback.UpdateFinalChunk();
 
   // Receive deltas, §3.1.5: one per received packet, 1 byte unsigned or 2 bytes signed.
   int64_t offset_ticks = 0;
@@ -314,17 +385,28 @@ Result<TransportFeedback> TransportFeedback::Parse(const RtcpCommonHeader& heade
   return feedback;
 }
 
-size_t TransportFeedback::UnpaddedSize() const {
-  return kFixedSize + kChunkSize * final_chunks_ + delta_bytes_;
+size_t TransportFeedback::ChunkCount() const {
+  if (statuses_.empty()) return 0;
+  return layout_.covered() == statuses_.size() ? layout_.chunks()
+                                               : ChunkLayout::For(statuses_).chunks();
 }
 
-size_t TransportFeedback::Size() const { return (UnpaddedSize() + 3) & ~size_t{3}; }
+size_t TransportFeedback::UnpaddedSize(size_t chunks) const {
+  return kFixedSize + kChunkSize * chunks + delta_bytes_;
+}
+
+size_t TransportFeedback::Size() const { return (UnpaddedSize(ChunkCount()) + 3) & ~size_t{3}; }
 
 Status TransportFeedback::Write(ByteWriter& out) const {
   if (statuses_.empty()) {
     return Error{ErrorCode::kInvalidArgument, "transport feedback needs at least one packet"};
   }
-  const size_t size = Size();
+  std::optional<ChunkLayout> computed;
+  const ChunkLayout* layout = &layout_;
+  if (layout_.covered() != statuses_.size())
+    layout = &computed.emplace(ChunkLayout::For(statuses_));
+  const size_t unpadded = UnpaddedSize(layout->chunks());
+  const size_t size = (unpadded + 3) & ~size_t{3};
   WriteRtcpCommonHeader(out, kFormat, kPacketType, size - RtcpCommonHeader::kSize);
   ssrcs_.Write(out);
   out.U16(base_sequence_);
@@ -332,19 +414,15 @@ Status TransportFeedback::Write(ByteWriter& out) const {
   out.U24(reference_ticks_);
   out.U8(feedback_count_);
 
-  // The layout is recorded backwards (each step knows where its last chunk starts): fill the
-  // reserved chunk area from its end.
-  const std::span<uint8_t> chunks = out.Reserve(kChunkSize * final_chunks_);
+  // The layout knows each chunk's start from its end: fill the chunk area from the back.
+  const std::span<uint8_t> chunks = out.Reserve(kChunkSize * layout->chunks());
   if (!out.ok()) return Error{ErrorCode::kBufferTooSmall, "no room for the transport feedback"};
   const std::span<const PacketStatus> statuses(statuses_);
-  size_t end = statuses_.size();
-  size_t begin = final_from_;
-  for (size_t k = final_chunks_; k > 0; --k) {
-    const uint16_t chunk = EncodeChunk(statuses.subspan(begin, end - begin), k == final_chunks_);
-    StoreBE16(&chunks[(k - 1) * kChunkSize], chunk);
-    end = begin;
-    begin = steps_[begin].from;
-  }
+  size_t index = layout->chunks();
+  layout->ForEachChunkBackwards([&](size_t begin, size_t end, bool last) {
+    --index;
+    StoreBE16(&chunks[index * kChunkSize], EncodeChunk(statuses.subspan(begin, end - begin), last));
+  });
 
   size_t delta_index = 0;
   for (PacketStatus status : statuses_) {
@@ -354,7 +432,7 @@ Status TransportFeedback::Write(ByteWriter& out) const {
       out.U16(static_cast<uint16_t>(deltas_[delta_index++]));
     }
   }
-  out.Zeros(size - UnpaddedSize());
+  out.Zeros(size - unpadded);
   if (!out.ok()) return Error{ErrorCode::kBufferTooSmall, "no room for the transport feedback"};
   return Status::Ok();
 }

@@ -86,7 +86,9 @@ class TransportFeedback {
   // reported arrival does not fit 16 bits signed of 250 µs (about ±8.19 s), if `arrival` is
   // infinite, if the status count would pass 65535, or if the message would grow past
   // max_size(). Arrival times are rounded to the nearest 250 µs without accumulating error: each
-  // reported time is within 125 µs of the true one.
+  // reported time is within 125 µs of the true one. A parsed message can be extended too; its
+  // arrival times are then on a clock where the reference time is
+  // Timestamp::Zero() + reference_time().
   [[nodiscard]] bool AddReceivedPacket(uint16_t sequence_number, Timestamp arrival);
 
   // The caller has dispatched on PT=205 and FMT=15; `header.count` is not checked. Accepts
@@ -150,30 +152,58 @@ class TransportFeedback {
   friend bool operator==(const TransportFeedback& a, const TransportFeedback& b);
 
  private:
-  // DP cell for the chunk layout: the fewest chunks covering exactly the first i statuses, and
-  // where the last of those chunks starts.
-  struct ChunkStep {
-    uint16_t chunks;
-    uint16_t from;
-  };
-  struct AppendState {
-    size_t status_count;
-    size_t delta_count;
-    size_t delta_bytes;
-    size_t run_start;
-    size_t binary_run;
-    uint32_t final_chunks;
-    uint32_t final_from;
+  // The fewest chunks for a list of statuses, kept up to date as statuses are appended, O(1)
+  // each (see the .cc). A builder keeps one in step with its statuses; Parse() does not compute
+  // it, since a received message is rarely written again.
+  class ChunkLayout {
+   public:
+    ChunkLayout() { steps_.push_back({0, 0}); }
+    // The layout of `statuses` from scratch.
+    static ChunkLayout For(std::span<const PacketStatus> statuses);
+
+    // How many statuses the layout covers.
+    size_t covered() const { return steps_.empty() ? 0 : steps_.size() - 1; }
+    void Append(PacketStatus status);
+    // `count` times Append(status), in O(1) per status but with long runs filled in bulk.
+    void AppendRun(PacketStatus status, size_t count);
+    // Settles the last chunk once a batch of statuses has been appended.
+    void Finish();
+    // Fewest chunks for all covered statuses (valid after Finish()).
+    size_t chunks() const { return state_.final_chunks; }
+    // Calls `emit(begin, end, last)` for each chunk's status range, last chunk first.
+    template <typename Emit>
+    void ForEachChunkBackwards(Emit&& emit) const;
+
+    struct State {
+      size_t run_start = 0;   // First status of the run of equal statuses the last one ends.
+      size_t binary_run = 0;  // Statuses at the end without a large or negative delta.
+      PacketStatus last = PacketStatus::kNotReceived;
+      uint32_t run_best = 0;       // Fewest chunks before a run chunk of the current run ...
+      uint32_t run_best_from = 0;  // ... and where it starts (first 14 positions of the run).
+      uint32_t final_chunks = 0;   // Fewest chunks for everything, last chunk possibly partial,
+      uint32_t final_from = 0;     // and where that last chunk starts.
+    };
+    State state() const { return state_; }
+    // Back to an earlier state(), forgetting the statuses appended since.
+    void Restore(const State& state, size_t covered);
+
+   private:
+    // steps_[i]: the fewest chunks covering exactly the first i statuses (every chunk used in
+    // full), and where the last of them starts.
+    struct Step {
+      uint16_t chunks;
+      uint16_t from;
+    };
+    std::vector<Step> steps_;
+    State state_;
   };
 
   TransportFeedback(FeedbackSsrcs ssrcs, uint8_t feedback_packet_count, uint16_t base_sequence,
                     uint32_t reference_ticks, Timestamp reference, size_t max_size);
 
-  void AppendStatus(PacketStatus status);
-  void UpdateFinalChunk();
-  size_t UnpaddedSize() const;
-  AppendState SaveState() const;
-  void RestoreState(const AppendState& state);
+  void AppendReceived(PacketStatus status, int16_t delta);
+  size_t ChunkCount() const;
+  size_t UnpaddedSize(size_t chunks) const;
 
   FeedbackSsrcs ssrcs_;
   uint16_t base_sequence_;
@@ -188,13 +218,8 @@ class TransportFeedback {
   // the sum of the deltas), so rounding to 250 µs never accumulates.
   Timestamp last_reported_arrival_;
 
-  // Chunk layout, kept up to date as statuses are appended (see the .cc). steps_[i] covers the
-  // first i statuses; steps_[0] is the empty prefix.
-  std::vector<ChunkStep> steps_;
-  size_t run_start_ = 0;       // Index of the first status of the run the last status belongs to.
-  size_t binary_run_ = 0;      // How many statuses at the end are kNotReceived/kReceivedSmallDelta.
-  uint32_t final_chunks_ = 0;  // Fewest chunks for the whole list (the last may be partial).
-  uint32_t final_from_ = 0;    // Where the last of those chunks starts.
+  // In step with statuses_ for a built message; empty (covering nothing) for a parsed one.
+  ChunkLayout layout_;
 };
 
 }  // namespace comodal::rtcp

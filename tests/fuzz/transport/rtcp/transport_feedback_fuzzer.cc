@@ -1,3 +1,4 @@
+// comodal-fuzz-runs: 10000
 // Fuzzes transport/rtcp/transport_feedback.h two ways with each input:
 //  1. as an RTCP packet: header, then TransportFeedback::Parse; every accessor is read and checked
 //     against the others, the message is re-serialised (must succeed, be no larger than the input
