@@ -20,7 +20,7 @@ std::optional<DemuxedPacket> RtpRtcpDemuxer::Demux(std::span<const uint8_t> data
         Drop(rtp_drops_, packet.error(), now);
         return std::nullopt;
       }
-      return DemuxedPacket{kind, std::move(packet).value(), datagram};
+      return DemuxedPacket{kind, *packet, datagram};
     }
     case PacketKind::kRtcp: {
       Result<rtcp::RtcpCompound> compound = rtcp::RtcpCompound::Parse(datagram);
