@@ -158,9 +158,13 @@ void FuzzBuilder(std::span<const uint8_t> data) {
   while (!script.done()) {
     const uint8_t step = script.U8();
     const int16_t move = static_cast<int16_t>(script.U16());
-    // Mostly the next few sequence numbers; sometimes a big jump (which may be backwards).
-    const uint16_t next =
-        static_cast<uint16_t>(sequence + (step < 240 ? 1 + (step & 3) : (step - 240) * 4096));
+    // Mostly the next few sequence numbers; sometimes a loss run of 1024 to 8192 (runs past
+    // 8191 need two chunks), or a step back (refused). Status counts near 65535 are left to the
+    // unit tests and the parse side: they make every input slow.
+    const int jump = step < 240   ? 1 + (step & 3)
+                     : step < 248 ? (step - 239) * 1024
+                                  : 0x8000 + (step - 248) * 4096;
+    const uint16_t next = static_cast<uint16_t>(sequence + jump);
     // Arrival steps from microseconds to about a minute, either way.
     const Timestamp next_arrival = arrival + TimeDelta::Micros(int64_t{move} * (16 << (step >> 5)));
     const size_t size_before = feedback.Size();

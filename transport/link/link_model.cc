@@ -1,0 +1,99 @@
+#include "transport/link/link_model.h"
+
+#include <algorithm>
+
+namespace comodal::link {
+
+LinkModel::LinkModel(LinkDirectionConfig config, Timestamp start, uint64_t seed)
+    : config_(std::move(config)),
+      start_(start),
+      random_(seed),
+      loss_(config_.loss),
+      last_transmission_end_(start) {}
+
+bool LinkModel::InOutage(Timestamp at) const {
+  const TimeDelta t = at - start_;
+  for (const OutageWindow& window : config_.outages) {
+    if (window.Contains(t)) return true;
+  }
+  return false;
+}
+
+void LinkModel::Prune(Timestamp now) {
+  while (!bottleneck_.empty() && bottleneck_.front().transmission_end <= now) {
+    bottleneck_bytes_ -= bottleneck_.front().size;
+    bottleneck_.pop_front();
+  }
+}
+
+DataSize LinkModel::QueuedBytes(Timestamp now) {
+  Prune(now);
+  return bottleneck_bytes_;
+}
+
+SendOutcome LinkModel::Send(LinkPacket packet, Timestamp now) {
+  ++stats_.packets_in;
+  if (InOutage(now)) {
+    ++stats_.dropped_outage;
+    return SendOutcome::kDroppedOutage;
+  }
+  Prune(now);
+  const DataSize size = packet.size();
+  const DataSize queued_after = bottleneck_bytes_ + size;
+  const bool over_bytes = config_.queue_limit_bytes && queued_after > *config_.queue_limit_bytes;
+  const bool over_time =
+      config_.queue_limit_time &&
+      queued_after > config_.capacity.RateAt(now - start_) * *config_.queue_limit_time;
+  if (over_bytes || over_time) {
+    ++stats_.dropped_queue;
+    return SendOutcome::kDroppedQueue;
+  }
+
+  // FIFO single server: serialisation starts when the previous packet has left.
+  const Timestamp transmission_start = std::max(now, last_transmission_end_);
+  const Timestamp transmission_end =
+      start_ + config_.capacity.TransmissionEnd(transmission_start - start_, size);
+  last_transmission_end_ = transmission_end;
+  bottleneck_.push_back({transmission_end, size});
+  bottleneck_bytes_ += size;
+
+  // Loss is drawn per packet in FIFO order, so a seed fixes which packets are lost.
+  if (loss_.ShouldDrop(random_)) {
+    ++stats_.dropped_loss;
+    return SendOutcome::kLost;
+  }
+  if (InOutage(transmission_end)) {
+    ++stats_.dropped_outage;
+    return SendOutcome::kDroppedOutage;
+  }
+  in_flight_.push_back(Delivery{std::move(packet), now,
+                                transmission_end + config_.propagation_delay,
+                                transmission_start - now});
+  return SendOutcome::kQueued;
+}
+
+Timestamp LinkModel::NextDeliveryTime() const {
+  return in_flight_.empty() ? Timestamp::PlusInfinity() : in_flight_.front().delivered;
+}
+
+std::vector<Delivery> LinkModel::DeliverDue(Timestamp now) {
+  std::vector<Delivery> due;
+  while (!in_flight_.empty() && in_flight_.front().delivered <= now) {
+    Delivery delivery = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    ++stats_.packets_out;
+    stats_.queue_delays.push_back(delivery.queue_delay);
+    const int64_t second = (delivery.delivered - start_).us() / 1'000'000;
+    if (second >= 0) {
+      if (stats_.delivered_bytes_by_second.size() <= static_cast<size_t>(second)) {
+        stats_.delivered_bytes_by_second.resize(static_cast<size_t>(second) + 1, 0);
+      }
+      stats_.delivered_bytes_by_second[static_cast<size_t>(second)] +=
+          delivery.packet.size().bytes();
+    }
+    due.push_back(std::move(delivery));
+  }
+  return due;
+}
+
+}  // namespace comodal::link

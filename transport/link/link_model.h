@@ -1,0 +1,107 @@
+#ifndef TRANSPORT_LINK_LINK_MODEL_H_
+#define TRANSPORT_LINK_LINK_MODEL_H_
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "transport/link/capacity_schedule.h"
+#include "transport/link/loss_model.h"
+#include "transport/link/random.h"
+#include "transport/units/data_size.h"
+#include "transport/units/time_delta.h"
+#include "transport/units/timestamp.h"
+
+namespace comodal::link {
+
+// A window [start, end) of time since the link started during which the link carries nothing.
+struct OutageWindow {
+  TimeDelta start;
+  TimeDelta end;
+  bool Contains(TimeDelta t) const { return t >= start && t < end; }
+};
+
+// One direction of a link (a site's uplink or downlink).
+struct LinkDirectionConfig {
+  TimeDelta propagation_delay = TimeDelta::Zero();
+  CapacitySchedule capacity = CapacitySchedule::Constant(DataRate::PlusInfinity());
+  // Drop-tail limit of the bottleneck queue, in bytes and/or in time at the current rate (a
+  // satellite modem holding "1 s of data"); a packet that would pass either limit is dropped.
+  std::optional<DataSize> queue_limit_bytes;
+  std::optional<TimeDelta> queue_limit_time;
+  LossConfig loss;
+  std::vector<OutageWindow> outages;
+};
+
+struct LinkPacket {
+  uint64_t id = 0;
+  std::vector<uint8_t> bytes;
+  DataSize size() const { return DataSize::Bytes(bytes.size()); }
+};
+
+enum class SendOutcome : uint8_t {
+  kQueued,         // Will be delivered.
+  kLost,           // Crosses the bottleneck, then is lost (random loss).
+  kDroppedQueue,   // The bottleneck queue was full.
+  kDroppedOutage,  // The link is down when it arrives, or when it would leave the bottleneck.
+};
+
+struct Delivery {
+  LinkPacket packet;
+  Timestamp sent;
+  Timestamp delivered;
+  TimeDelta queue_delay;  // Waiting behind earlier packets, before its own serialisation.
+};
+
+struct LinkStats {
+  uint64_t packets_in = 0;
+  uint64_t packets_out = 0;
+  uint64_t dropped_queue = 0;
+  uint64_t dropped_loss = 0;
+  uint64_t dropped_outage = 0;
+  std::vector<TimeDelta> queue_delays;             // One per packet delivered.
+  std::vector<int64_t> delivered_bytes_by_second;  // Indexed by whole seconds since start.
+};
+
+// The model of one link direction, as a pure state machine: each call carries its time, and the
+// caller (a simulated loop or the real-time relay) wakes it at NextDeliveryTime(). In order,
+// a packet meets: an outage check, the drop-tail bottleneck queue served at the scheduled
+// capacity (FIFO), random loss, and the propagation delay.
+class LinkModel {
+ public:
+  LinkModel(LinkDirectionConfig config, Timestamp start, uint64_t seed);
+
+  SendOutcome Send(LinkPacket packet, Timestamp now);
+  // +inf when nothing is in flight.
+  Timestamp NextDeliveryTime() const;
+  // Packets whose delivery time is at or before `now`, in delivery order.
+  std::vector<Delivery> DeliverDue(Timestamp now);
+
+  // Bytes in the bottleneck (queued or being serialised) at `now`.
+  DataSize QueuedBytes(Timestamp now);
+  const LinkStats& stats() const { return stats_; }
+  const LinkDirectionConfig& config() const { return config_; }
+
+ private:
+  struct InBottleneck {
+    Timestamp transmission_end;
+    DataSize size;
+  };
+  bool InOutage(Timestamp at) const;
+  void Prune(Timestamp now);
+
+  LinkDirectionConfig config_;
+  Timestamp start_;
+  Random random_;
+  LossModel loss_;
+  Timestamp last_transmission_end_;
+  std::deque<InBottleneck> bottleneck_;
+  DataSize bottleneck_bytes_ = DataSize::Zero();
+  std::deque<Delivery> in_flight_;  // Ordered by delivery time (FIFO link, constant delay).
+  LinkStats stats_;
+};
+
+}  // namespace comodal::link
+
+#endif  // TRANSPORT_LINK_LINK_MODEL_H_
