@@ -1,6 +1,7 @@
 #include "transport/link/link_model.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace comodal::link {
 
@@ -9,7 +10,28 @@ LinkModel::LinkModel(LinkDirectionConfig config, Timestamp start, uint64_t seed)
       start_(start),
       random_(seed),
       loss_(config_.loss),
-      last_transmission_end_(start) {}
+      last_transmission_end_(start),
+      current_delay_(config_.propagation_delay) {
+  if (config_.handovers) next_handover_ = start_ + config_.handovers->first_at;
+}
+
+bool LinkModel::AdvanceHandovers(Timestamp at) {
+  if (!config_.handovers) return false;
+  const HandoverConfig& handover = *config_.handovers;
+  while (next_handover_ <= at) {
+    const double u = random_.Uniform();
+    current_delay_ = handover.delay_min + (handover.delay_max - handover.delay_min) * u;
+    last_handover_ = next_handover_;
+    next_handover_ += handover.period;
+    ++stats_.handovers;
+  }
+  return at >= last_handover_ && at - last_handover_ < handover.loss_burst;
+}
+
+TimeDelta LinkModel::PropagationDelayAt(Timestamp at) {
+  AdvanceHandovers(at);
+  return current_delay_;
+}
 
 bool LinkModel::InOutage(Timestamp at) const {
   const TimeDelta t = at - start_;
@@ -66,9 +88,24 @@ SendOutcome LinkModel::Send(LinkPacket packet, Timestamp now) {
     ++stats_.dropped_outage;
     return SendOutcome::kDroppedOutage;
   }
-  in_flight_.push_back(Delivery{std::move(packet), now,
-                                transmission_end + config_.propagation_delay,
-                                transmission_start - now});
+  if (AdvanceHandovers(transmission_end)) {
+    ++stats_.dropped_handover;
+    return SendOutcome::kLostHandover;
+  }
+  Timestamp delivery = transmission_end + current_delay_;
+  if (config_.jitter > TimeDelta::Zero()) delivery += config_.jitter * random_.Uniform();
+  if (config_.allow_reordering) {
+    // Keep in_flight_ ordered by delivery time.
+    auto it = in_flight_.end();
+    while (it != in_flight_.begin() && std::prev(it)->delivered > delivery) --it;
+    in_flight_.insert(it, Delivery{std::move(packet), now, delivery, transmission_start - now});
+    return SendOutcome::kQueued;
+  }
+  // In order: a packet never arrives before the one sent ahead of it (a shorter delay after a
+  // handover, or less jitter, holds it back).
+  delivery = std::max(delivery, last_delivery_);
+  last_delivery_ = delivery;
+  in_flight_.push_back(Delivery{std::move(packet), now, delivery, transmission_start - now});
   return SendOutcome::kQueued;
 }
 

@@ -22,9 +22,26 @@ struct OutageWindow {
   bool Contains(TimeDelta t) const { return t >= start && t < end; }
 };
 
+// LEO path re-planning (Starlink-class constellations re-plan every 15 s): at each handover the
+// propagation delay steps to a new value drawn uniformly from [delay_min, delay_max], and every
+// packet leaving the bottleneck during the next `loss_burst` is lost.
+struct HandoverConfig {
+  TimeDelta period = TimeDelta::Seconds(15);
+  TimeDelta first_at = TimeDelta::Seconds(15);  // Since the link started.
+  TimeDelta delay_min = TimeDelta::Millis(10);
+  TimeDelta delay_max = TimeDelta::Millis(30);
+  TimeDelta loss_burst = TimeDelta::Millis(50);
+};
+
 // One direction of a link (a site's uplink or downlink).
 struct LinkDirectionConfig {
+  // Until the first handover (or for ever without handovers).
   TimeDelta propagation_delay = TimeDelta::Zero();
+  // Extra delay per packet, uniform in [0, jitter]. Packets never overtake each other unless
+  // `allow_reordering` is set (satellite links deliver in order).
+  TimeDelta jitter = TimeDelta::Zero();
+  bool allow_reordering = false;
+  std::optional<HandoverConfig> handovers;
   CapacitySchedule capacity = CapacitySchedule::Constant(DataRate::PlusInfinity());
   // Drop-tail limit of the bottleneck queue, in bytes and/or in time at the current rate (a
   // satellite modem holding "1 s of data"); a packet that would pass either limit is dropped.
@@ -45,6 +62,7 @@ enum class SendOutcome : uint8_t {
   kLost,           // Crosses the bottleneck, then is lost (random loss).
   kDroppedQueue,   // The bottleneck queue was full.
   kDroppedOutage,  // The link is down when it arrives, or when it would leave the bottleneck.
+  kLostHandover,   // Left the bottleneck during a handover's loss burst.
 };
 
 struct Delivery {
@@ -60,6 +78,8 @@ struct LinkStats {
   uint64_t dropped_queue = 0;
   uint64_t dropped_loss = 0;
   uint64_t dropped_outage = 0;
+  uint64_t dropped_handover = 0;
+  uint64_t handovers = 0;
   std::vector<TimeDelta> queue_delays;             // One per packet delivered.
   std::vector<int64_t> delivered_bytes_by_second;  // Indexed by whole seconds since start.
 };
@@ -67,7 +87,8 @@ struct LinkStats {
 // The model of one link direction, as a pure state machine: each call carries its time, and the
 // caller (a simulated loop or the real-time relay) wakes it at NextDeliveryTime(). In order,
 // a packet meets: an outage check, the drop-tail bottleneck queue served at the scheduled
-// capacity (FIFO), random loss, and the propagation delay.
+// capacity (FIFO), random loss, handover loss bursts, and the propagation delay (stepped by
+// handovers) plus jitter.
 class LinkModel {
  public:
   LinkModel(LinkDirectionConfig config, Timestamp start, uint64_t seed);
@@ -82,6 +103,8 @@ class LinkModel {
   DataSize QueuedBytes(Timestamp now);
   const LinkStats& stats() const { return stats_; }
   const LinkDirectionConfig& config() const { return config_; }
+  // The propagation delay in force at `at` (applies handovers up to then).
+  TimeDelta PropagationDelayAt(Timestamp at);
 
  private:
   struct InBottleneck {
@@ -90,6 +113,8 @@ class LinkModel {
   };
   bool InOutage(Timestamp at) const;
   void Prune(Timestamp now);
+  // Applies every handover due at or before `at`; true if `at` is inside a handover's loss burst.
+  bool AdvanceHandovers(Timestamp at);
 
   LinkDirectionConfig config_;
   Timestamp start_;
@@ -98,7 +123,11 @@ class LinkModel {
   Timestamp last_transmission_end_;
   std::deque<InBottleneck> bottleneck_;
   DataSize bottleneck_bytes_ = DataSize::Zero();
-  std::deque<Delivery> in_flight_;  // Ordered by delivery time (FIFO link, constant delay).
+  std::deque<Delivery> in_flight_;  // Ordered by delivery time.
+  TimeDelta current_delay_;
+  Timestamp next_handover_ = Timestamp::PlusInfinity();
+  Timestamp last_handover_ = Timestamp::MinusInfinity();
+  Timestamp last_delivery_ = Timestamp::MinusInfinity();
   LinkStats stats_;
 };
 
