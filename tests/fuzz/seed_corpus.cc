@@ -117,6 +117,11 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(root);
   comodal::WriteRtpSeeds(root / "rtp");
   comodal::WriteRtcpSeeds(root / "rtcp");
+  for (const char* trace : {"1\n2\n3\n4\n", "5\n10\n", "0\n0\n7\n7\n7\n20\n"}) {
+    const std::string_view text(trace);
+    comodal::WriteSeed(root / "mahimahi", std::to_string(text.size()),
+                       std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  }
   for (const char* address : {"127.0.0.1:5000", "[::1]:6000", "10.0.0.2:0"}) {
     const std::string_view text(address);
     comodal::WriteSeed(root / "address", text.data(),
