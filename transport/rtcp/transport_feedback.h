@@ -97,7 +97,8 @@ class TransportFeedback {
   static Result<TransportFeedback> Parse(const RtcpCommonHeader& header);
 
   // Serialised size in bytes, padding included. Always a multiple of 4 and at most max_size()
-  // for a message built with AddReceivedPacket().
+  // for a message built with AddReceivedPacket(). O(1) for a built message; a parsed one has its
+  // chunk layout computed by each Size() and Write() (linear in the status count).
   size_t Size() const;
   // Writes exactly Size() bytes. Chunks are chosen to be as few as possible (see the .cc); the
   // message is padded to 32 bits with zero bytes inside the length and the P bit clear, so it can
