@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 #include <toml++/toml.h>
-#include <CLI/Version.hpp>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "engine/codec/codec_libraries.h"
@@ -42,6 +42,22 @@ LibraryCheck CheckNlohmannJson() {
   return check;
 }
 
+LibraryCheck CheckCli11() {
+  LibraryCheck check{"CLI11", CLI11_VERSION, false, ""};
+  CLI::App app{"selfcheck"};
+  int rtt_ms = 0;
+  app.add_option("--rtt-ms", rtt_ms);
+  const char* argv[] = {"comodal", "--rtt-ms", "600"};
+  try {
+    app.parse(3, argv);
+    check.ok = rtt_ms == 600;
+  } catch (const CLI::Error&) {
+    check.ok = false;
+  }
+  check.detail = check.ok ? "parsed an option" : "could not parse '--rtt-ms 600'";
+  return check;
+}
+
 }  // namespace
 
 std::vector<LibraryCheck> CheckLinkedLibraries() {
@@ -54,7 +70,7 @@ std::vector<LibraryCheck> CheckLinkedLibraries() {
       CheckBoost(),
       session::CheckSqlite(),
       CheckTomlPlusPlus(),
-      LibraryCheck{"CLI11", CLI11_VERSION, true, "command line parsed"},
+      CheckCli11(),
       CheckNlohmannJson(),
       CheckSpdlog(),
       LibraryCheck{"fmt",
