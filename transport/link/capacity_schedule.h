@@ -29,8 +29,7 @@ class CapacitySchedule {
   }
   // Steps in increasing `at`; the first must be at zero. (Validated by the profile loader.) With
   // a positive `repeat_period` the schedule starts over every period (a looping trace).
-  explicit CapacitySchedule(std::vector<Step> steps,
-                            TimeDelta repeat_period = TimeDelta::Zero())
+  explicit CapacitySchedule(std::vector<Step> steps, TimeDelta repeat_period = TimeDelta::Zero())
       : steps_(std::move(steps)), repeat_period_(repeat_period) {}
 
   // A Mahimahi delivery-opportunity trace (Netravali et al., USENIX ATC 2015): one line per

@@ -10,8 +10,8 @@ LinkModel::LinkModel(LinkDirectionConfig config, Timestamp start, uint64_t seed)
       start_(start),
       random_(seed),
       loss_(config_.loss),
-      last_transmission_end_(start),
-      current_delay_(config_.propagation_delay) {
+      last_transmission_end_(start) {
+  if (config_.codel) codel_.emplace(*config_.codel);
   if (config_.handovers) next_handover_ = start_ + config_.handovers->first_at;
 }
 
@@ -30,7 +30,9 @@ bool LinkModel::AdvanceHandovers(Timestamp at) {
 
 TimeDelta LinkModel::PropagationDelayAt(Timestamp at) {
   AdvanceHandovers(at);
-  return current_delay_;
+  // Before the first handover (or without handovers) the configured delay applies.
+  return last_handover_.IsFinite() ? current_delay_
+                                   : config_.propagation_delay.DelayAt(at - start_);
 }
 
 bool LinkModel::InOutage(Timestamp at) const {
@@ -73,6 +75,13 @@ SendOutcome LinkModel::Send(LinkPacket packet, Timestamp now) {
 
   // FIFO single server: serialisation starts when the previous packet has left.
   const Timestamp transmission_start = std::max(now, last_transmission_end_);
+  // CoDel decides when the packet reaches the head of the queue; a dropped packet never takes
+  // the server, so it delays no one.
+  if (codel_ && codel_->ShouldDrop(transmission_start, transmission_start - now)) {
+    ++stats_.dropped_queue;
+    ++stats_.dropped_aqm;
+    return SendOutcome::kDroppedAqm;
+  }
   const Timestamp transmission_end =
       start_ + config_.capacity.TransmissionEnd(transmission_start - start_, size);
   last_transmission_end_ = transmission_end;
@@ -92,7 +101,7 @@ SendOutcome LinkModel::Send(LinkPacket packet, Timestamp now) {
     ++stats_.dropped_handover;
     return SendOutcome::kLostHandover;
   }
-  Timestamp delivery = transmission_end + current_delay_;
+  Timestamp delivery = transmission_end + PropagationDelayAt(transmission_end);
   if (config_.jitter > TimeDelta::Zero()) delivery += config_.jitter * random_.Uniform();
   if (config_.allow_reordering) {
     // Keep in_flight_ ordered by delivery time.

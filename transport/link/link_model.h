@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "transport/link/capacity_schedule.h"
+#include "transport/link/codel.h"
+#include "transport/link/delay_schedule.h"
 #include "transport/link/loss_model.h"
 #include "transport/link/random.h"
 #include "transport/units/data_size.h"
@@ -35,8 +37,8 @@ struct HandoverConfig {
 
 // One direction of a link (a site's uplink or downlink).
 struct LinkDirectionConfig {
-  // Until the first handover (or for ever without handovers).
-  TimeDelta propagation_delay = TimeDelta::Zero();
+  // Constant or a trace over time; until the first handover (or for ever without handovers).
+  DelaySchedule propagation_delay = TimeDelta::Zero();
   // Extra delay per packet, uniform in [0, jitter]. Packets never overtake each other unless
   // `allow_reordering` is set (satellite links deliver in order).
   TimeDelta jitter = TimeDelta::Zero();
@@ -47,6 +49,8 @@ struct LinkDirectionConfig {
   // satellite modem holding "1 s of data"); a packet that would pass either limit is dropped.
   std::optional<DataSize> queue_limit_bytes;
   std::optional<TimeDelta> queue_limit_time;
+  // Active queue management on the bottleneck queue (none: plain drop-tail).
+  std::optional<CoDelConfig> codel;
   LossConfig loss;
   std::vector<OutageWindow> outages;
 };
@@ -61,6 +65,7 @@ enum class SendOutcome : uint8_t {
   kQueued,         // Will be delivered.
   kLost,           // Crosses the bottleneck, then is lost (random loss).
   kDroppedQueue,   // The bottleneck queue was full.
+  kDroppedAqm,     // CoDel dropped it at the head of the queue.
   kDroppedOutage,  // The link is down when it arrives, or when it would leave the bottleneck.
   kLostHandover,   // Left the bottleneck during a handover's loss burst.
 };
@@ -75,7 +80,8 @@ struct Delivery {
 struct LinkStats {
   uint64_t packets_in = 0;
   uint64_t packets_out = 0;
-  uint64_t dropped_queue = 0;
+  uint64_t dropped_queue = 0;  // Queue full, and CoDel drops.
+  uint64_t dropped_aqm = 0;    // Of which CoDel drops.
   uint64_t dropped_loss = 0;
   uint64_t dropped_outage = 0;
   uint64_t dropped_handover = 0;
@@ -120,11 +126,12 @@ class LinkModel {
   Timestamp start_;
   Random random_;
   LossModel loss_;
+  std::optional<CoDel> codel_;
   Timestamp last_transmission_end_;
   std::deque<InBottleneck> bottleneck_;
   DataSize bottleneck_bytes_ = DataSize::Zero();
-  std::deque<Delivery> in_flight_;  // Ordered by delivery time.
-  TimeDelta current_delay_;
+  std::deque<Delivery> in_flight_;               // Ordered by delivery time.
+  TimeDelta current_delay_ = TimeDelta::Zero();  // Set by the last handover.
   Timestamp next_handover_ = Timestamp::PlusInfinity();
   Timestamp last_handover_ = Timestamp::MinusInfinity();
   Timestamp last_delivery_ = Timestamp::MinusInfinity();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -171,6 +172,46 @@ TEST(LinkModelTest, SameSeedGivesIdenticalResults) {
   };
   EXPECT_EQ(run(11), run(11));
   EXPECT_NE(run(11), run(12));
+}
+
+// An unresponsive sender at 1.25x the capacity into a 1 s modem buffer: drop-tail lets the
+// queue sit at the buffer's full second, CoDel holds it near its 5 ms target by dropping.
+TEST(LinkModelTest, CoDelKeepsTheStandingQueueNearTargetWhereDropTailFillsTheBuffer) {
+  auto median_queue_delay_after_5s = [](bool codel) {
+    LinkDirectionConfig config;
+    config.capacity = CapacitySchedule::Constant(DataRate::MegabitsPerSec(1));
+    config.queue_limit_time = TimeDelta::Seconds(1);
+    if (codel) config.codel = CoDelConfig{};
+    LinkModel model(config, kStart, 1);
+    auto delivered = Offer(model, DataRate::KilobitsPerSec(1250), 1200, TimeDelta::Seconds(20));
+    std::vector<TimeDelta> delays;
+    for (const Delivery& d : delivered) {
+      if (d.sent - kStart >= TimeDelta::Seconds(5)) delays.push_back(d.queue_delay);
+    }
+    std::sort(delays.begin(), delays.end());
+    EXPECT_EQ(model.stats().dropped_aqm > 0, codel);
+    return delays[delays.size() / 2];
+  };
+  EXPECT_GT(median_queue_delay_after_5s(false), TimeDelta::Millis(950));
+  EXPECT_LT(median_queue_delay_after_5s(true), TimeDelta::Millis(40));
+}
+
+TEST(LinkModelTest, DelayTraceIsFollowedWithoutReordering) {
+  LinkDirectionConfig config;
+  config.propagation_delay = DelaySchedule({{TimeDelta::Zero(), TimeDelta::Millis(280)},
+                                            {TimeDelta::Seconds(10), TimeDelta::Millis(300)},
+                                            {TimeDelta::Seconds(20), TimeDelta::Millis(250)}});
+  LinkModel model(config, kStart, 1);
+  auto delivered = Offer(model, DataRate::KilobitsPerSec(96), 1200, TimeDelta::Seconds(30));
+  ASSERT_EQ(delivered.size(), 300u);  // One packet per 100 ms.
+  for (size_t i = 0; i < delivered.size(); ++i) {
+    const TimeDelta t = delivered[i].sent - kStart;
+    const TimeDelta delay = delivered[i].delivered - delivered[i].sent;
+    if (i > 0) EXPECT_GE(delivered[i].delivered, delivered[i - 1].delivered);
+    if (t == TimeDelta::Seconds(5)) EXPECT_EQ(delay, TimeDelta::Millis(290));
+    if (t == TimeDelta::Seconds(15)) EXPECT_EQ(delay, TimeDelta::Millis(275));
+    if (t >= TimeDelta::Seconds(20)) EXPECT_EQ(delay, TimeDelta::Millis(250));
+  }
 }
 
 TEST(CapacityScheduleTest, TransmissionIntegratesAcrossSteps) {

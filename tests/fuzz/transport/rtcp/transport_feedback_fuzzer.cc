@@ -158,11 +158,12 @@ void FuzzBuilder(std::span<const uint8_t> data) {
   while (!script.done()) {
     const uint8_t step = script.U8();
     const int16_t move = static_cast<int16_t>(script.U16());
-    // Mostly the next few sequence numbers; sometimes a loss run of 1024 to 8192 (runs past
-    // 8191 need two chunks), or a step back (refused). Status counts near 65535 are left to the
-    // unit tests and the parse side: they make every input slow.
+    // Mostly the next few sequence numbers; sometimes a loss run of 16 to 1024, or of 8200
+    // (past one run chunk), or a step back (refused). Longer runs and status counts near 65535
+    // are left to the unit tests and the parse side: here they would make every input slow.
     const int jump = step < 240   ? 1 + (step & 3)
-                     : step < 248 ? (step - 239) * 1024
+                     : step < 247 ? 1 << (step - 236)
+                     : step < 248 ? 8200
                                   : 0x8000 + (step - 248) * 4096;
     const uint16_t next = static_cast<uint16_t>(sequence + jump);
     // Arrival steps from microseconds to about a minute, either way.
