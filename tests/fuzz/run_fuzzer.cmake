@@ -4,9 +4,11 @@ cmake_minimum_required(VERSION 3.25)
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 set(corpora "${WORK_DIR}")
-if(EXISTS "${SEED_DIR}")
-  list(APPEND corpora "${SEED_DIR}")
-endif()
+foreach(dir "${SEED_DIR}" "${EXTRA_SEED_DIR}")
+  if(dir AND EXISTS "${dir}")
+    list(APPEND corpora "${dir}")
+  endif()
+endforeach()
 execute_process(
   COMMAND "${FUZZER}" -seed=1 -runs=${RUNS} -max_len=4096 -timeout=10 -rss_limit_mb=2048
           -print_final_stats=1 ${corpora}

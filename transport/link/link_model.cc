@@ -128,7 +128,8 @@ std::vector<Delivery> LinkModel::DeliverDue(Timestamp now) {
     Delivery delivery = std::move(in_flight_.front());
     in_flight_.pop_front();
     ++stats_.packets_out;
-    stats_.queue_delays.push_back(delivery.queue_delay);
+    stats_.queue_delay.Add(delivery.queue_delay);
+    stats_.delay_min = std::min(stats_.delay_min, delivery.delivered - delivery.sent);
     const int64_t second = (delivery.delivered - start_).us() / 1'000'000;
     if (second >= 0) {
       if (stats_.delivered_bytes_by_second.size() <= static_cast<size_t>(second)) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "transport/base/latency_histogram.h"
 #include "transport/link/capacity_schedule.h"
 #include "transport/link/codel.h"
 #include "transport/link/delay_schedule.h"
@@ -86,8 +87,9 @@ struct LinkStats {
   uint64_t dropped_outage = 0;
   uint64_t dropped_handover = 0;
   uint64_t handovers = 0;
-  std::vector<TimeDelta> queue_delays;             // One per packet delivered.
-  std::vector<int64_t> delivered_bytes_by_second;  // Indexed by whole seconds since start.
+  LatencyHistogram queue_delay;                     // Of the packets delivered.
+  TimeDelta delay_min = TimeDelta::PlusInfinity();  // Shortest sent-to-delivered time.
+  std::vector<int64_t> delivered_bytes_by_second;   // Indexed by whole seconds since start.
 };
 
 // The model of one link direction, as a pure state machine: each call carries its time, and the

@@ -25,6 +25,22 @@ void AsioScheduler::RunFor(TimeDelta duration) {
 
 void AsioScheduler::Stop() { impl_->io.stop(); }
 
+void AsioScheduler::OnSignals(std::initializer_list<int> signals,
+                              std::function<void(int)> handler) {
+  impl_->signals.emplace(impl_->io);
+  for (int signal : signals) impl_->signals->add(signal);
+  impl_->on_signal = std::move(handler);
+  impl_->WaitForSignal();
+}
+
+void AsioScheduler::Impl::WaitForSignal() {
+  signals->async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;  // The set was cancelled (the scheduler is going away).
+    on_signal(signal);
+    WaitForSignal();
+  });
+}
+
 void AsioScheduler::DoPost(TimeDelta delay, Task task) {
   if (delay <= TimeDelta::Zero()) {
     boost::asio::post(impl_->io, std::move(task));

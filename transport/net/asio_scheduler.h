@@ -1,6 +1,8 @@
 #ifndef TRANSPORT_NET_ASIO_SCHEDULER_H_
 #define TRANSPORT_NET_ASIO_SCHEDULER_H_
 
+#include <functional>
+#include <initializer_list>
 #include <memory>
 
 #include "transport/base/library_check.h"
@@ -27,6 +29,10 @@ class AsioScheduler final : public TaskScheduler {
   void RunFor(TimeDelta duration);
   // Makes Run()/RunFor() return; safe to call from a handler or another thread.
   void Stop();
+  // Calls `handler(signal_number)` on this loop each time one of `signals` (SIGINT, SIGTERM, ...)
+  // arrives, instead of the default action, for as long as the scheduler lives. One call per
+  // scheduler.
+  void OnSignals(std::initializer_list<int> signals, std::function<void(int)> handler);
 
   struct Impl;
   Impl& impl() { return *impl_; }

@@ -1,0 +1,65 @@
+#include "transport/link/satlink_relay.h"
+
+namespace comodal::link {
+namespace {
+
+// The uplink and downlink draw from unrelated streams of the one seed.
+constexpr uint64_t kDownlinkSeedSalt = 0x5DEECE66Dull;
+
+}  // namespace
+
+SatLinkRelay::SatLinkRelay(AsioScheduler& scheduler, SatLinkRelayConfig config)
+    : scheduler_(scheduler), config_(std::move(config)) {}
+
+SatLinkRelay::~SatLinkRelay() {
+  if (site_socket_) site_socket_->Close();
+  if (hub_socket_) hub_socket_->Close();
+}
+
+Result<std::unique_ptr<SatLinkRelay>, std::string> SatLinkRelay::Open(AsioScheduler& scheduler,
+                                                                      SatLinkRelayConfig config) {
+  std::unique_ptr<SatLinkRelay> relay(new SatLinkRelay(scheduler, std::move(config)));
+  SatLinkRelay& r = *relay;
+  auto site_socket = UdpSocket::Open(scheduler, r.config_.listen);
+  if (!site_socket.ok()) return "listen: " + site_socket.error();
+  r.site_socket_ = std::move(*site_socket);
+  // The hub side sends from an ephemeral port of the forward address's family.
+  const bool v6 = r.config_.forward.ip.find(':') != std::string::npos;
+  auto hub_socket = UdpSocket::Open(scheduler, SocketAddress{v6 ? "::" : "0.0.0.0", 0});
+  if (!hub_socket.ok()) return "forward: " + hub_socket.error();
+  r.hub_socket_ = std::move(*hub_socket);
+
+  r.uplink_.link = std::make_unique<ScheduledLink>(
+      scheduler, r.config_.uplink, r.config_.seed, [&r](Delivery delivery) {
+        r.Deliver(r.uplink_, *r.hub_socket_, r.config_.forward, delivery);
+      });
+  r.downlink_.link = std::make_unique<ScheduledLink>(
+      scheduler, r.config_.downlink, r.config_.seed ^ kDownlinkSeedSalt, [&r](Delivery delivery) {
+        if (r.site_) r.Deliver(r.downlink_, *r.site_socket_, *r.site_, delivery);
+      });
+
+  r.site_socket_->StartReceiving(
+      [&r](std::span<const uint8_t> datagram, const SocketAddress& from, Timestamp) {
+        r.site_ = from;
+        (void)r.uplink_.link->Send(
+            LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())});
+      });
+  r.hub_socket_->StartReceiving(
+      [&r](std::span<const uint8_t> datagram, const SocketAddress&, Timestamp) {
+        if (!r.site_) {
+          ++r.downlink_without_site_;
+          return;
+        }
+        (void)r.downlink_.link->Send(
+            LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())});
+      });
+  return relay;
+}
+
+void SatLinkRelay::Deliver(Direction& direction, UdpSocket& socket, const SocketAddress& to,
+                           const Delivery& delivery) {
+  direction.scheduling_error.Add(scheduler_.Now() - delivery.delivered);
+  if (!socket.SendTo(delivery.packet.bytes, to)) ++direction.send_errors;
+}
+
+}  // namespace comodal::link
