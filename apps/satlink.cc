@@ -14,7 +14,7 @@ namespace {
 double Ms(TimeDelta t) { return static_cast<double>(t.us()) / 1000.0; }
 
 nlohmann::json DirectionJson(const link::SatLinkRelay::Direction& direction) {
-  const link::LinkStats& s = direction.link->stats();
+  const link::LinkStats& s = *direction.stats;
   nlohmann::json kbps = nlohmann::json::array();
   for (int64_t bytes : s.delivered_bytes_by_second) kbps.push_back(bytes * 8 / 1000.0);
   const uint64_t dropped = s.dropped_queue + s.dropped_loss + s.dropped_handover + s.dropped_outage;

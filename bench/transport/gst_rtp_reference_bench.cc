@@ -22,8 +22,8 @@ void BM_GstRtpBufferMapWithTransportSequenceNumber(benchmark::State& state) {
   std::vector<uint8_t> payload(1100, 0x5A);
   std::vector<uint8_t> packet(kMaxPacketBufferSize);
   packet.resize(builder.Build(payload, packet).value());
-  GstBuffer* buffer = gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY, packet.data(),
-                                                  packet.size(), 0, packet.size(), nullptr, nullptr);
+  GstBuffer* buffer = gst_buffer_new_wrapped_full(
+      GST_MEMORY_FLAG_READONLY, packet.data(), packet.size(), 0, packet.size(), nullptr, nullptr);
   uint64_t sum = 0;
   for (auto _ : state) {
     GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;

@@ -110,9 +110,9 @@ void BM_SatlinkRelay(benchmark::State& state) {
     LatencyHistogram errors = up.scheduling_error;
     state.counters["offered_per_s"] = static_cast<double>(sent) / 5.0;
     state.counters["relayed_per_s"] =
-        static_cast<double>(up.link->stats().packets_out + down.link->stats().packets_out) / 5.0;
-    state.counters["uplink_received_by_relay"] = static_cast<double>(up.link->stats().packets_in);
-    state.counters["lost_before_relay"] = static_cast<double>(sent - up.link->stats().packets_in);
+        static_cast<double>(up.stats->packets_out + down.stats->packets_out) / 5.0;
+    state.counters["uplink_received_by_relay"] = static_cast<double>(up.stats->packets_in);
+    state.counters["lost_before_relay"] = static_cast<double>(sent - up.stats->packets_in);
     state.counters["at_hub"] = static_cast<double>(at_hub);
     state.counters["back_at_site"] = static_cast<double>(back);
     state.counters["up_sched_err_p50_us"] =

@@ -1,12 +1,6 @@
 #include "transport/link/satlink_relay.h"
 
 namespace comodal::link {
-namespace {
-
-// The uplink and downlink draw from unrelated streams of the one seed.
-constexpr uint64_t kDownlinkSeedSalt = 0x5DEECE66Dull;
-
-}  // namespace
 
 SatLinkRelay::SatLinkRelay(AsioScheduler& scheduler, SatLinkRelayConfig config)
     : scheduler_(scheduler), config_(std::move(config)) {}
@@ -29,19 +23,21 @@ Result<std::unique_ptr<SatLinkRelay>, std::string> SatLinkRelay::Open(AsioSchedu
   if (!hub_socket.ok()) return "forward: " + hub_socket.error();
   r.hub_socket_ = std::move(*hub_socket);
 
-  r.uplink_.link = std::make_unique<ScheduledLink>(
-      scheduler, r.config_.uplink, r.config_.seed, [&r](Delivery delivery) {
+  r.link_ = std::make_unique<SiteLink>(
+      scheduler, r.config_.uplink, r.config_.downlink, r.config_.seed,
+      [&r](Delivery delivery) {
         r.Deliver(r.uplink_, *r.hub_socket_, r.config_.forward, delivery);
-      });
-  r.downlink_.link = std::make_unique<ScheduledLink>(
-      scheduler, r.config_.downlink, r.config_.seed ^ kDownlinkSeedSalt, [&r](Delivery delivery) {
+      },
+      [&r](Delivery delivery) {
         if (r.site_) r.Deliver(r.downlink_, *r.site_socket_, *r.site_, delivery);
       });
+  r.uplink_.stats = &r.link_->uplink().stats();
+  r.downlink_.stats = &r.link_->downlink().stats();
 
   r.site_socket_->StartReceiving(
       [&r](std::span<const uint8_t> datagram, const SocketAddress& from, Timestamp) {
         r.site_ = from;
-        (void)r.uplink_.link->Send(
+        (void)r.link_->SendToHub(
             LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())});
       });
   r.hub_socket_->StartReceiving(
@@ -50,7 +46,7 @@ Result<std::unique_ptr<SatLinkRelay>, std::string> SatLinkRelay::Open(AsioSchedu
           ++r.downlink_without_site_;
           return;
         }
-        (void)r.downlink_.link->Send(
+        (void)r.link_->SendToSite(
             LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())});
       });
   return relay;

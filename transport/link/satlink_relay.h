@@ -8,7 +8,7 @@
 
 #include "transport/base/latency_histogram.h"
 #include "transport/base/result.h"
-#include "transport/link/scheduled_link.h"
+#include "transport/link/site_link.h"
 #include "transport/net/asio_scheduler.h"
 #include "transport/net/socket_address.h"
 #include "transport/net/udp_socket.h"
@@ -27,11 +27,11 @@ struct SatLinkRelayConfig {
 // address cross the uplink model and leave from a second socket towards the forward address;
 // datagrams arriving on that second socket (the hub's replies, from whatever port it sends)
 // cross the downlink model back to whoever last sent on the listen address. Both directions are
-// ScheduledLinks on the same AsioScheduler, the same code the simulated-time tests run.
+// one SiteLink on an AsioScheduler, the same code the simulated-time tests run.
 class SatLinkRelay {
  public:
   struct Direction {
-    std::unique_ptr<ScheduledLink> link;
+    const LinkStats* stats = nullptr;  // The direction's model.
     // How late each datagram left compared with the model's delivery time.
     LatencyHistogram scheduling_error;
     uint64_t send_errors = 0;
@@ -60,6 +60,7 @@ class SatLinkRelay {
   SatLinkRelayConfig config_;
   std::unique_ptr<UdpSocket> site_socket_;
   std::unique_ptr<UdpSocket> hub_socket_;
+  std::unique_ptr<SiteLink> link_;
   Direction uplink_;
   Direction downlink_;
   std::optional<SocketAddress> site_;
