@@ -30,7 +30,7 @@ TimeDelta Percentile(std::vector<TimeDelta> values, double fraction) {
 // is propagation + serialisation + jitter), then 1000-byte packets at twice the uplink capacity
 // for 1.5 s (the uplink saturates: what reaches the hub is the capacity). The hub echoes every
 // packet back through the downlink.
-TEST(SatlinkProcessTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
+TEST(SatlinkRealTimeTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
   AsioScheduler scheduler;
   auto site = UdpSocket::Open(scheduler, {"127.0.0.1", 0});
   auto hub = UdpSocket::Open(scheduler, {"127.0.0.1", 0});
