@@ -1,0 +1,157 @@
+#include "engine/audio/audio_jitter_buffer.h"
+
+#include <algorithm>
+
+namespace comodal::engine {
+namespace {
+
+// Past this many packets something is wrong with the sender (timestamps far in the future):
+// new packets are refused rather than letting memory grow.
+constexpr size_t kMaxPackets = 1000;
+// Catching up skips speech only when the buffer is this many frames above the target; nearer
+// the target only silent frames are skipped (a skipped syllable is audible, a skipped pause is
+// not).
+constexpr int kSpeechSkipFrames = 3;
+
+}  // namespace
+
+AudioJitterBuffer::AudioJitterBuffer(AudioJitterBufferConfig config)
+    : config_(config), target_(config.min_delay) {}
+
+int64_t AudioJitterBuffer::FrameTicks() const {
+  return config_.frame.us() * config_.clock_rate / 1'000'000;
+}
+
+TimeDelta AudioJitterBuffer::Ticks(int64_t ticks) const {
+  return TimeDelta::Micros(ticks * 1'000'000 / config_.clock_rate);
+}
+
+TimeDelta AudioJitterBuffer::buffered() const {
+  if (!started_ || packets_.empty()) return TimeDelta::Zero();
+  return Ticks(packets_.rbegin()->first + FrameTicks() - playout_);
+}
+
+void AudioJitterBuffer::UpdateTarget(int64_t timestamp, Timestamp arrival) {
+  const TimeDelta transit = arrival - (Timestamp::Zero() + Ticks(timestamp));
+  recent_.push_back({arrival, transit});
+  while (!minimum_.empty() && minimum_.back().transit >= transit) minimum_.pop_back();
+  minimum_.push_back({arrival, transit});
+  while (!recent_.empty() && arrival - recent_.front().arrival > config_.jitter_window) {
+    recent_.pop_front();
+  }
+  while (!minimum_.empty() && arrival - minimum_.front().arrival > config_.jitter_window) {
+    minimum_.pop_front();
+  }
+  // How much later than the window's earliest arrival each packet came: the delay that covers
+  // `jitter_quantile` of them.
+  const TimeDelta base = minimum_.front().transit;
+  std::vector<TimeDelta> excess;
+  excess.reserve(recent_.size());
+  for (const Transit& t : recent_) excess.push_back(t.transit - base);
+  const size_t rank =
+      std::min(excess.size() - 1,
+               static_cast<size_t>(config_.jitter_quantile * static_cast<double>(excess.size())));
+  std::nth_element(excess.begin(), excess.begin() + static_cast<ptrdiff_t>(rank), excess.end());
+  target_ = std::clamp(excess[rank], config_.min_delay, config_.max_delay);
+}
+
+void AudioJitterBuffer::Insert(uint32_t rtp_timestamp, std::vector<uint8_t> payload, bool speech,
+                               Timestamp arrival) {
+  const int64_t timestamp = unwrapper_.Unwrap(rtp_timestamp);
+  ++stats_.packets_inserted;
+  // Late packets still teach the jitter estimate how late packets come.
+  UpdateTarget(timestamp, arrival);
+  if (started_ && timestamp < playout_) {
+    ++stats_.packets_late;
+    return;
+  }
+  if (packets_.contains(timestamp)) {
+    ++stats_.packets_duplicate;
+    return;
+  }
+  if (packets_.size() >= kMaxPackets) {
+    ++stats_.packets_overflow;
+    return;
+  }
+  packets_.emplace(timestamp, Packet{std::move(payload), speech});
+}
+
+PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
+  PlayoutDecision decision;
+  decision.duration = config_.frame;
+  if (minimum_.empty()) return decision;  // Nothing received yet.
+  const TimeDelta base = minimum_.front().transit;
+  // How long after its media time (plus the fastest transit) the frame at the playout point
+  // would be played now.
+  auto delay_of = [&](int64_t timestamp) {
+    return now - (Timestamp::Zero() + Ticks(timestamp)) - base;
+  };
+  if (!started_) {
+    if (packets_.empty() || delay_of(packets_.begin()->first) < target_) return decision;
+    started_ = true;
+    playout_ = packets_.begin()->first;
+  }
+
+  // Catch up when the buffer holds more than the target: skip the frame at the playout point
+  // (silent ones at one frame above target, speech only well above it or past max_delay).
+  const int64_t frame = FrameTicks();
+  while (true) {
+    const TimeDelta excess = delay_of(playout_) - target_;
+    auto it = packets_.find(playout_);
+    if (excess < config_.frame || it == packets_.end() || !packets_.contains(playout_ + frame)) {
+      break;
+    }
+    const bool speech = it->second.speech;
+    const bool over_max = delay_of(playout_) > config_.max_delay + config_.frame;
+    if (speech && excess < config_.frame * kSpeechSkipFrames && !over_max) break;
+    packets_.erase(it);
+    playout_ += frame;
+    ++stats_.frames_skipped;
+    stats_.frames_skipped_speech += speech;
+  }
+
+  decision.rtp_timestamp = static_cast<uint32_t>(playout_);
+  auto it = packets_.find(playout_);
+  if (it != packets_.end()) {
+    // Below target with a silent frame in hand: play comfort noise in its place and keep it,
+    // which adds a frame of delay where nobody hears it.
+    if (!it->second.speech && delay_of(playout_) < target_ - config_.frame) {
+      decision.kind = PlayoutDecision::Kind::kConceal;
+      ++stats_.frames_concealed;
+      ++stats_.frames_stretched;
+      return decision;
+    }
+    decision.kind = PlayoutDecision::Kind::kDecode;
+    decision.payload = std::move(it->second.payload);
+    packets_.erase(it);
+    playout_ += frame;
+    ++stats_.frames_decoded;
+    return decision;
+  }
+  auto next = packets_.upper_bound(playout_);
+  if (next == packets_.end()) {
+    // Ran dry: the packet may still come. Conceal without advancing, unless that would push the
+    // delay past its bound (then the frame is given up).
+    ++stats_.frames_concealed;
+    decision.kind = PlayoutDecision::Kind::kConceal;
+    if (delay_of(playout_) + config_.frame <= config_.max_delay) {
+      ++stats_.frames_stretched;
+    } else {
+      playout_ += frame;
+    }
+    return decision;
+  }
+  if (next->first == playout_ + frame) {
+    // The next packet is here and this one is not: it is lost; its FEC copy rides in the next.
+    decision.kind = PlayoutDecision::Kind::kDecodeFec;
+    decision.payload = next->second.payload;
+    ++stats_.frames_fec;
+  } else {
+    decision.kind = PlayoutDecision::Kind::kConceal;  // Lost, or a DTX pause.
+    ++stats_.frames_concealed;
+  }
+  playout_ += frame;
+  return decision;
+}
+
+}  // namespace comodal::engine

@@ -1,0 +1,104 @@
+#ifndef ENGINE_AUDIO_AUDIO_JITTER_BUFFER_H_
+#define ENGINE_AUDIO_AUDIO_JITTER_BUFFER_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <vector>
+
+#include "transport/rtp/sequence_number.h"
+#include "transport/units/time_delta.h"
+#include "transport/units/timestamp.h"
+
+namespace comodal::engine {
+
+struct AudioJitterBufferConfig {
+  int clock_rate = 48000;                            // RTP clock (Opus: always 48 kHz).
+  TimeDelta frame = TimeDelta::Millis(20);           // Playout step: one Pull() per frame.
+  TimeDelta min_delay = TimeDelta::Millis(20);       // Never plan less buffering than this...
+  TimeDelta max_delay = TimeDelta::Millis(400);      // ...or more: the target is bounded.
+  double jitter_quantile = 0.97;                     // Share of packets the target waits for.
+  TimeDelta jitter_window = TimeDelta::Seconds(10);  // Memory of the delay statistics.
+};
+
+// What to play for the next frame.
+struct PlayoutDecision {
+  enum class Kind : uint8_t {
+    kDecode,     // Decode `payload`.
+    kDecodeFec,  // The packet is lost; rebuild it from the FEC inside `payload` (the next one).
+    kConceal,    // Nothing to decode: packet loss concealment (or comfort noise after DTX).
+    kNothing,    // Not started yet: play silence, no decoder call.
+  };
+  Kind kind = Kind::kNothing;
+  std::vector<uint8_t> payload;
+  uint32_t rtp_timestamp = 0;  // Of the frame played.
+  TimeDelta duration = TimeDelta::Zero();
+};
+
+// The receive-side audio buffer: holds packets by RTP timestamp, plays them at a delay that
+// covers the measured jitter (the `jitter_quantile` of how much later than the earliest packet
+// in `jitter_window` each packet arrived) and stays within [min_delay, max_delay], so a few
+// outliers cannot make it drift by seconds. A missing packet is rebuilt from the next packet's
+// FEC when that is there, else concealed. When the buffer holds more than the target (after a
+// burst or once jitter calms down) it catches up by skipping frames, silent ones first, and when
+// it runs dry it stretches by concealing without advancing - so the delay follows the target
+// and never drifts.
+//
+// A pure state machine: Insert() and Pull() carry their time; the caller pulls once per frame.
+class AudioJitterBuffer {
+ public:
+  struct Stats {
+    uint64_t packets_inserted = 0;
+    uint64_t packets_late = 0;  // Arrived after their playout time: discarded.
+    uint64_t packets_duplicate = 0;
+    uint64_t packets_overflow = 0;  // Dropped because the buffer exceeded max_delay.
+    uint64_t frames_decoded = 0;
+    uint64_t frames_fec = 0;
+    uint64_t frames_concealed = 0;       // Lost (skipped over) or stretched.
+    uint64_t frames_stretched = 0;       // Of which: concealed without advancing (buffer ran dry).
+    uint64_t frames_skipped = 0;         // Dropped to catch up with the target.
+    uint64_t frames_skipped_speech = 0;  // Of which carried speech.
+  };
+
+  explicit AudioJitterBuffer(AudioJitterBufferConfig config = {});
+
+  // `speech` says whether the packet carries active speech (an Opus packet's VAD flag): silent
+  // frames are skipped first when catching up.
+  void Insert(uint32_t rtp_timestamp, std::vector<uint8_t> payload, bool speech, Timestamp arrival);
+  PlayoutDecision Pull(Timestamp now);
+
+  // The delay the buffer aims at (jitter cover, bounded), and what it holds now: audio buffered
+  // ahead of the playout point.
+  TimeDelta target_delay() const { return target_; }
+  TimeDelta buffered() const;
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Packet {
+    std::vector<uint8_t> payload;
+    bool speech = false;
+  };
+  TimeDelta Ticks(int64_t ticks) const;
+  int64_t FrameTicks() const;
+  void UpdateTarget(int64_t timestamp, Timestamp arrival);
+
+  AudioJitterBufferConfig config_;
+  SeqNumUnwrapper<uint32_t> unwrapper_;
+  std::map<int64_t, Packet> packets_;  // By unwrapped RTP timestamp.
+  bool started_ = false;
+  int64_t playout_ = 0;  // Unwrapped RTP timestamp of the next frame to play.
+  TimeDelta target_;
+  // Arrival "transit" (arrival time minus media time) of recent packets, for the windowed
+  // minimum (a monotonic deque) and the jitter quantile.
+  struct Transit {
+    Timestamp arrival;
+    TimeDelta transit;
+  };
+  std::deque<Transit> recent_;
+  std::deque<Transit> minimum_;  // Increasing transit: the front is the window's minimum.
+  Stats stats_;
+};
+
+}  // namespace comodal::engine
+
+#endif  // ENGINE_AUDIO_AUDIO_JITTER_BUFFER_H_
