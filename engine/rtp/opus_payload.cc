@@ -154,3 +154,13 @@ bool OpusPacketHasLbrr(std::span<const uint8_t> packet, const OpusPacketInfo& in
 }
 
 }  // namespace comodal::engine
+
+namespace comodal::engine {
+
+bool OpusPacketHasVoiceActivity(std::span<const uint8_t> packet, const OpusPacketInfo& info) {
+  if (info.frame_bytes <= 1 || info.first_frame_offset >= packet.size()) return false;
+  if (info.mode == OpusMode::kCelt) return true;
+  return (packet[info.first_frame_offset] & 0x80) != 0;
+}
+
+}  // namespace comodal::engine

@@ -43,6 +43,11 @@ Result<OpusPacketInfo> ParseOpusPacket(std::span<const uint8_t> packet);
 // carry LBRR. `packet` must have parsed as `info`.
 bool OpusPacketHasLbrr(std::span<const uint8_t> packet, const OpusPacketInfo& info);
 
+// Whether the packet carries active speech, for the jitter buffer to skip silence first: the
+// first SILK frame's VAD flag (RFC 6716 §4.2.3) for SILK and hybrid packets; a CELT packet counts
+// as speech unless it is a DTX packet (no frame data, RFC 6716 §3.2.1).
+bool OpusPacketHasVoiceActivity(std::span<const uint8_t> packet, const OpusPacketInfo& info);
+
 // The RTP timestamp advance of a packet of `duration` (RFC 7587 §4.1).
 inline uint32_t OpusRtpTimestampStep(TimeDelta duration) {
   return static_cast<uint32_t>(duration.us() * kOpusRtpClockRate / 1'000'000);

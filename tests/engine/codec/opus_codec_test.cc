@@ -99,7 +99,15 @@ TEST(OpusCodecTest, SilenceBecomesDtxAndSpeechDoesNot) {
   const auto speech = testing::SyntheticSpeech(kRate, kRate, 3);
   // A voiced stretch (the synthetic speech starts with a syllable of at least 150 ms).
   const std::vector<int16_t> voiced(speech.begin(), speech.begin() + kRate / 10);
-  for (const auto& p : EncodeAll(*encoder, voiced)) EXPECT_FALSE(p.dtx);
+  const auto talk = EncodeAll(*encoder, voiced);
+  for (const auto& p : talk) EXPECT_FALSE(p.dtx);
+  // The packets say so themselves (the SILK VAD flag the receiver's jitter buffer reads): speech
+  // at the start of the talkspurt, none in the silence.
+  EXPECT_TRUE(std::any_of(talk.begin(), talk.end(), [](const EncodedAudioFrame& p) {
+    return OpusPacketHasVoiceActivity(p.data, *ParseOpusPacket(p.data));
+  }));
+  EXPECT_FALSE(
+      OpusPacketHasVoiceActivity(packets.back().data, *ParseOpusPacket(packets.back().data)));
 }
 
 // With a loss hint the encoder adds LBRR: a lost packet is rebuilt from the next one far better

@@ -118,6 +118,11 @@ TEST(OpusPayloadTest, LbrrFlagIsReadFromTheFirstSilkHeaderBits) {
   // Stereo 20 ms: mid VAD, mid LBRR, side VAD, then the side LBRR flag at bit 4.
   const std::vector<uint8_t> side = {Toc(9, true, 0), 0b0001'0000};
   EXPECT_TRUE(OpusPacketHasLbrr(side, *ParseOpusPacket(side)));
+  // The first bit is the first SILK frame's VAD flag.
+  EXPECT_TRUE(OpusPacketHasVoiceActivity(with, *ParseOpusPacket(with)));
+  EXPECT_FALSE(OpusPacketHasVoiceActivity(long_frame, *ParseOpusPacket(long_frame)));
+  const std::vector<uint8_t> dtx = {Toc(9, false, 0)};
+  EXPECT_FALSE(OpusPacketHasVoiceActivity(dtx, *ParseOpusPacket(dtx)));
   // CELT never carries LBRR.
   const std::vector<uint8_t> celt = {Toc(31, false, 0), 0xFF};
   EXPECT_FALSE(OpusPacketHasLbrr(celt, *ParseOpusPacket(celt)));
