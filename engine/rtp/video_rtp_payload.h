@@ -8,8 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
+#include "transport/base/byte_io.h"
 #include "transport/base/result.h"
 #include "transport/rtp/rtp_packet.h"
 
@@ -54,6 +56,45 @@ struct ReceivedRtpPayload {
 // a small tail. Empty if `data_size` is 0 or the first packet has no room for data.
 std::vector<size_t> BalancedFragmentSizes(size_t data_size, size_t capacity,
                                           size_t first_packet_extra = 0);
+
+// The payloads of a frame cut at `sizes` (from BalancedFragmentSizes): for each packet, the
+// descriptor `descriptor_for(first, last)` returns (anything with Size() and Write(ByteWriter&)),
+// then the packet's fragment of `frame`.
+template <typename DescriptorFor>
+Result<std::vector<RtpVideoPayload>> BuildFragmentPayloads(std::span<const uint8_t> frame,
+                                                           std::span<const size_t> sizes,
+                                                           DescriptorFor&& descriptor_for) {
+  std::vector<RtpVideoPayload> payloads(sizes.size());
+  size_t offset = 0;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    RtpVideoPayload& payload = payloads[i];
+    payload.first_in_frame = i == 0;
+    payload.last_in_frame = i + 1 == sizes.size();
+    const auto& descriptor = descriptor_for(payload.first_in_frame, payload.last_in_frame);
+    payload.data.resize(descriptor.Size() + sizes[i]);
+    ByteWriter out(payload.data);
+    if (Status written = descriptor.Write(out); !written.ok()) return written.error();
+    out.Bytes(frame.subspan(offset, sizes[i]));
+    offset += sizes[i];
+  }
+  return payloads;
+}
+
+// Parses the payload descriptor of a received packet into a Packet (Vp8DepacketizedPacket,
+// Vp9DepacketizedPacket): the descriptor, the fragment after it, and the RTP fields.
+template <typename Packet>
+Result<Packet> DepacketizeVideoPayload(const ReceivedRtpPayload& rtp) {
+  size_t descriptor_size = 0;
+  auto descriptor = decltype(Packet::descriptor)::Parse(rtp.payload, &descriptor_size);
+  if (!descriptor.ok()) return descriptor.error();
+  Packet packet;
+  packet.descriptor = std::move(*descriptor);
+  packet.fragment = rtp.payload.subspan(descriptor_size);
+  packet.marker = rtp.marker;
+  packet.sequence_number = rtp.sequence_number;
+  packet.timestamp = rtp.timestamp;
+  return packet;
+}
 
 // Joins the fragments of one frame from its depacketized packets (Vp8DepacketizedPacket,
 // Vp9DepacketizedPacket): in order, consecutive sequence numbers, one RTP timestamp, the first

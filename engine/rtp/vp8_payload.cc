@@ -178,20 +178,13 @@ Result<std::vector<RtpVideoPayload>> Vp8Packetizer::Packetize(const EncodedVideo
   }
   const std::vector<size_t> sizes =
       BalancedFragmentSizes(frame.data.size(), config_.max_payload_size - overhead);
-  std::vector<RtpVideoPayload> payloads(sizes.size());
-  size_t offset = 0;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    // RFC 7741 §4.4: S=1 and PID=0 on the first packet of the frame only.
-    descriptor.start_of_partition = i == 0;
-    RtpVideoPayload& payload = payloads[i];
-    payload.data.resize(overhead + sizes[i]);
-    ByteWriter out(payload.data);
-    if (Status written = descriptor.Write(out); !written.ok()) return written.error();
-    out.Bytes(std::span(frame.data).subspan(offset, sizes[i]));
-    offset += sizes[i];
-    payload.first_in_frame = i == 0;
-    payload.last_in_frame = i + 1 == sizes.size();
-  }
+  // RFC 7741 §4.4: S=1 and PID=0 on the first packet of the frame only.
+  auto payloads = BuildFragmentPayloads(
+      frame.data, sizes, [&](bool first, bool) -> auto& {
+        descriptor.start_of_partition = first;
+        return descriptor;
+      });
+  if (!payloads.ok()) return payloads.error();
   next_picture_id_ = NextPictureId15(next_picture_id_);
   if (frame.temporal_id == 0) {
     tl0_pic_idx_ = tl0;
@@ -201,20 +194,13 @@ Result<std::vector<RtpVideoPayload>> Vp8Packetizer::Packetize(const EncodedVideo
 }
 
 Result<Vp8DepacketizedPacket> DepacketizeVp8(const ReceivedRtpPayload& rtp) {
-  size_t descriptor_size = 0;
-  Result<Vp8PayloadDescriptor> descriptor =
-      Vp8PayloadDescriptor::Parse(rtp.payload, &descriptor_size);
-  if (!descriptor.ok()) return descriptor.error();
-  Vp8DepacketizedPacket packet;
-  packet.descriptor = *descriptor;
-  packet.fragment = rtp.payload.subspan(descriptor_size);
-  packet.marker = rtp.marker;
-  packet.sequence_number = rtp.sequence_number;
-  packet.timestamp = rtp.timestamp;
-  if (packet.starts_frame()) {
-    Result<Vp8PayloadHeader> header = Vp8PayloadHeader::Parse(packet.fragment);
+  Result<Vp8DepacketizedPacket> packet = DepacketizeVideoPayload<Vp8DepacketizedPacket>(rtp);
+  if (!packet.ok()) return packet;
+  // RFC 7741 §4.3: the packet that starts the frame starts with the VP8 payload header.
+  if (packet->starts_frame()) {
+    Result<Vp8PayloadHeader> header = Vp8PayloadHeader::Parse(packet->fragment);
     if (!header.ok()) return header.error();
-    packet.payload_header = *header;
+    packet->payload_header = *header;
   }
   return packet;
 }

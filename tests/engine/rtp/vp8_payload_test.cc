@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/codec/video_frame.h"
+#include "tests/engine/rtp/video_payload_test_util.h"
 #include "tests/support/result_matchers.h"
 #include "transport/base/byte_io.h"
 #include "transport/rtp/rtp_packet.h"
@@ -15,24 +16,12 @@
 namespace comodal::engine {
 namespace {
 
+using testing::DescriptorWriteError;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
-
-std::vector<uint8_t> Write(const Vp8PayloadDescriptor& descriptor) {
-  std::vector<uint8_t> out(descriptor.Size());
-  ByteWriter writer(out);
-  Status written = descriptor.Write(writer);
-  EXPECT_TRUE(written.ok()) << written.error().ToString();
-  EXPECT_EQ(writer.size(), out.size());
-  return out;
-}
-
-// Bytes of a descriptor followed by one octet of VP8 data (a descriptor alone is not a payload).
-std::vector<uint8_t> WithData(std::vector<uint8_t> descriptor, uint8_t data = 0xAA) {
-  descriptor.push_back(data);
-  return descriptor;
-}
+using testing::WithData;
+using testing::WriteDescriptor;
 
 Error ParseError(const std::vector<uint8_t>& bytes) {
   auto parsed = Vp8PayloadDescriptor::Parse(bytes);
@@ -66,7 +55,7 @@ TEST(Vp8PayloadDescriptorTest, RequiredOctetOnly) {
   EXPECT_FALSE(d->non_reference);
   EXPECT_EQ(d->partition_index, 0);
   EXPECT_FALSE(d->picture_id || d->tl0_pic_idx || d->temporal_id || d->key_index);
-  EXPECT_THAT(Write(*d), ElementsAre(0x10));
+  EXPECT_THAT(WriteDescriptor(*d), ElementsAre(0x10));
 }
 
 // RFC 7741 §4.2, left figure (M=0): every optional field, 7-bit PictureID.
@@ -92,7 +81,7 @@ TEST(Vp8PayloadDescriptorTest, AllFieldsWith7BitPictureId) {
   EXPECT_TRUE(d->layer_sync);
   EXPECT_EQ(d->key_index, 17);
   EXPECT_EQ(d->Size(), 5u);
-  EXPECT_THAT(Write(*d), ElementsAreArray(kAllFields7BitPictureId));
+  EXPECT_THAT(WriteDescriptor(*d), ElementsAreArray(kAllFields7BitPictureId));
 }
 
 // RFC 7741 §4.2, right figure (M=1): the two-octet PictureID.
@@ -106,7 +95,7 @@ TEST(Vp8PayloadDescriptorTest, FifteenBitPictureId) {
   ASSERT_TRUE(d.ok()) << d.error().ToString();
   EXPECT_EQ(d->picture_id, (PictureId{0x7234, true}));
   EXPECT_FALSE(d->tl0_pic_idx || d->temporal_id || d->key_index);
-  EXPECT_THAT(Write(*d), ElementsAreArray(bytes));
+  EXPECT_THAT(WriteDescriptor(*d), ElementsAreArray(bytes));
 }
 
 TEST(Vp8PayloadDescriptorTest, ReservedBitsAndIgnoredFieldsAreDropped) {
@@ -117,7 +106,7 @@ TEST(Vp8PayloadDescriptorTest, ReservedBitsAndIgnoredFieldsAreDropped) {
   EXPECT_FALSE(d->temporal_id.has_value());
   EXPECT_FALSE(d->layer_sync);
   EXPECT_EQ(d->key_index, 5);
-  EXPECT_THAT(Write(*d), ElementsAre(0x90, 0x10, 0x05));
+  EXPECT_THAT(WriteDescriptor(*d), ElementsAre(0x90, 0x10, 0x05));
 
   // T=1, K=0: KEYIDX bits are ignored.
   d = Vp8PayloadDescriptor::Parse(WithData({0x80, 0x20, 0x5F}));
@@ -125,12 +114,12 @@ TEST(Vp8PayloadDescriptorTest, ReservedBitsAndIgnoredFieldsAreDropped) {
   EXPECT_EQ(d->temporal_id, 1);
   EXPECT_FALSE(d->layer_sync);
   EXPECT_FALSE(d->key_index.has_value());
-  EXPECT_THAT(Write(*d), ElementsAre(0x80, 0x20, 0x40));
+  EXPECT_THAT(WriteDescriptor(*d), ElementsAre(0x80, 0x20, 0x40));
 
   // X=1 with no flag set carries nothing; it is written back without the X octet.
   d = Vp8PayloadDescriptor::Parse(WithData({0x90, 0x00}));
   ASSERT_TRUE(d.ok()) << d.error().ToString();
-  EXPECT_THAT(Write(*d), ElementsAre(0x10));
+  EXPECT_THAT(WriteDescriptor(*d), ElementsAre(0x10));
 }
 
 TEST(Vp8PayloadDescriptorTest, EveryMalformedInputHasItsError) {
@@ -161,29 +150,23 @@ TEST(Vp8PayloadDescriptorTest, EveryMalformedInputHasItsError) {
 }
 
 TEST(Vp8PayloadDescriptorTest, WriteRejectsWhatTheWireCannotCarry) {
-  auto error_of = [](const Vp8PayloadDescriptor& d) {
-    std::vector<uint8_t> out(Vp8PayloadDescriptor::kMaxSize);
-    ByteWriter writer(out);
-    Status status = d.Write(writer);
-    return status.ok() ? std::optional<ErrorCode>() : status.error().code;
-  };
   Vp8PayloadDescriptor d;
   d.partition_index = 8;
-  EXPECT_EQ(error_of(d), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(DescriptorWriteError(d), ErrorCode::kInvalidArgument);
   d = {};
   d.picture_id = PictureId{0x80, false};
-  EXPECT_EQ(error_of(d), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(DescriptorWriteError(d), ErrorCode::kInvalidArgument);
   d.picture_id = PictureId{0x8000, true};
-  EXPECT_EQ(error_of(d), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(DescriptorWriteError(d), ErrorCode::kInvalidArgument);
   d = {};
   d.temporal_id = 4;
-  EXPECT_EQ(error_of(d), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(DescriptorWriteError(d), ErrorCode::kInvalidArgument);
   d = {};
   d.key_index = 32;
-  EXPECT_EQ(error_of(d), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(DescriptorWriteError(d), ErrorCode::kInvalidArgument);
   d = {};
   d.tl0_pic_idx = 1;  // L without T, RFC 7741 §4.2.
-  EXPECT_EQ(error_of(d), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(DescriptorWriteError(d), ErrorCode::kInvalidArgument);
 
   d = {};
   d.picture_id = PictureId{1, true};
@@ -206,7 +189,7 @@ TEST(Vp8PayloadDescriptorTest, RoundTripsEveryCombination) {
       if (flags & 2) d.temporal_id = 3, d.layer_sync = true;
       if ((flags & 2) && (flags & 4)) d.tl0_pic_idx = 255;
       if (flags & 8) d.key_index = 31;
-      auto parsed = Vp8PayloadDescriptor::Parse(WithData(Write(d)));
+      auto parsed = Vp8PayloadDescriptor::Parse(WithData(WriteDescriptor(d)));
       ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
       EXPECT_EQ(*parsed, d);
       EXPECT_EQ(parsed->Size(), d.Size());
@@ -261,23 +244,15 @@ TEST(Vp8PacketizerTest, FiveThousandBytesAt1100GiveFiveBalancedPackets) {
   const EncodedVideoFrame frame = Frame(5000);
   auto payloads = packetizer.Packetize(frame);
   ASSERT_TRUE(payloads.ok()) << payloads.error().ToString();
-  ASSERT_EQ(payloads->size(), 5u);
-  size_t smallest = SIZE_MAX, largest = 0;
+  testing::ExpectBalancedRun(*payloads, 5, 1100);
   for (size_t i = 0; i < payloads->size(); ++i) {
-    const RtpVideoPayload& p = (*payloads)[i];
-    EXPECT_LE(p.data.size(), 1100u);
-    smallest = std::min(smallest, p.data.size());
-    largest = std::max(largest, p.data.size());
-    EXPECT_EQ(p.first_in_frame, i == 0);
-    EXPECT_EQ(p.last_in_frame, i == 4);
-    const Vp8PayloadDescriptor d = ParsedDescriptor(p);
+    const Vp8PayloadDescriptor d = ParsedDescriptor((*payloads)[i]);
     EXPECT_EQ(d.start_of_partition, i == 0);  // RFC 7741 §4.4.
     EXPECT_EQ(d.partition_index, 0);
     EXPECT_EQ(d.picture_id, (PictureId{0, true}));
     EXPECT_EQ(d.temporal_id, 0);
     EXPECT_EQ(d.tl0_pic_idx, 0);
   }
-  EXPECT_LE(largest - smallest, 1u);
 }
 
 TEST(Vp8PacketizerTest, DefaultPayloadSizeFitsTheMtu) {
