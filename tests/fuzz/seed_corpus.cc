@@ -105,6 +105,27 @@ void WriteRtcpSeeds(const std::filesystem::path& dir) {
   WriteSeed(dir, "compound", Rtcp(compound));
 }
 
+// VP8 (RFC 7741) and VP9 (RFC 9628) RTP payloads: descriptor, then the start of a frame.
+void WriteVideoPayloadSeeds(const std::filesystem::path& root) {
+  const std::vector<uint8_t> vp8_keyframe = {
+      0x90, 0xE0, 0x80, 0x2A, 0x05, 0x00,  // X S | I L T | PictureID 42 | ...
+      0x10, 0x40, 0x00, 0x9D, 0x01, 0x2A, 0x80, 0x02, 0x68, 0x01,  // keyframe 640x360
+      0x11, 0x22, 0x33};
+  const std::vector<uint8_t> vp8_interframe = {0xB0, 0xF0, 0x2B, 0x05, 0xB1,
+                                               0x31, 0x02, 0x00, 0x44, 0x55};
+  const std::vector<uint8_t> vp8_continuation = {0x00, 0x66, 0x77, 0x88};
+  WriteSeed(root / "vp8", "keyframe_start", vp8_keyframe);
+  WriteSeed(root / "vp8", "interframe_all_fields", vp8_interframe);
+  WriteSeed(root / "vp8", "continuation", vp8_continuation);
+
+  const std::vector<uint8_t> vp9_flexible = {0xF8, 0x92, 0x34, 0x53, 0x03, 0x0A, 0x11, 0x22};
+  const std::vector<uint8_t> vp9_keyframe_ss = {0xAE, 0x05, 0x00, 0x07, 0x38, 0x01, 0x40, 0x00,
+                                                0xB4, 0x02, 0x80, 0x01, 0x68, 0x02, 0x04, 0x02,
+                                                0x38, 0x01, 0x02, 0x82, 0x49, 0x83, 0x42, 0x00};
+  WriteSeed(root / "vp9", "flexible_references", vp9_flexible);
+  WriteSeed(root / "vp9", "keyframe_scalability_structure", vp9_keyframe_ss);
+}
+
 }  // namespace
 }  // namespace comodal
 
@@ -117,6 +138,7 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(root);
   comodal::WriteRtpSeeds(root / "rtp");
   comodal::WriteRtcpSeeds(root / "rtcp");
+  comodal::WriteVideoPayloadSeeds(root);
   for (const char* trace : {"1\n2\n3\n4\n", "5\n10\n", "0\n0\n7\n7\n7\n20\n"}) {
     const std::string_view text(trace);
     comodal::WriteSeed(root / "mahimahi", std::to_string(text.size()),
