@@ -179,6 +179,28 @@ TEST_P(VpxCodecTest, SetBitrateLowersTheRateWithoutKeyframe) {
   EXPECT_EQ(encoder->stats().keyframes, 1u);
 }
 
+// Halving the frame rate mid-stream (frames now 66 ms apart) keeps the bit rate: each frame gets
+// twice the bits, with no keyframe.
+TEST_P(VpxCodecTest, SetFrameRateKeepsTheBitrate) {
+  const ZonePlate source(320, 180);
+  auto encoder = MakeEncoder(Config(GetParam(), 320, 180, 300));
+  ASSERT_TRUE(encoder);
+  for (int i = 0; i < 30; ++i) (void)EncodeOk(*encoder, source.Frame(i));
+  ASSERT_TRUE(encoder->SetFrameRate(15).ok());
+  std::vector<std::optional<EncodedVideoFrame>> frames;
+  for (int i = 0; i < 45; ++i) {
+    // Capture times continue from 1 s, 15 frames a second.
+    RawVideoFrame frame = source.Frame(30 + i);
+    frame.capture_time = kStart + TimeDelta::Seconds(1) + TimeDelta::Micros(i * 1'000'000 / 15);
+    frames.push_back(EncodeOk(*encoder, frame));
+    if (frames.back()) EXPECT_FALSE(frames.back()->keyframe);
+  }
+  const DataRate after = RateOver(frames, 15, 45, 15);  // The last 2 s.
+  RecordProperty("kbps", static_cast<int>(after.kbps()));
+  EXPECT_GT(after.kbps(), 300 * 0.85) << after;
+  EXPECT_LT(after.kbps(), 300 * 1.15) << after;
+}
+
 // Downscaling mid-stream: the decoder follows to the new size. VP9 predicts across the change
 // (reference scaling, no keyframe); VP8 cannot and sends a keyframe.
 TEST_P(VpxCodecTest, SetResolutionMidStreamDecodesAtTheNewSize) {
