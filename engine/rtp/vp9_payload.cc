@@ -28,7 +28,7 @@ Result<Vp9ScalabilityStructure> Vp9ScalabilityStructure::Read(ByteReader& in) {
   Vp9ScalabilityStructure ss;
   ss.spatial_layers = static_cast<uint8_t>((first >> 5) + 1);
   if (first & kResolutionBit) {
-    if (in.remaining() < 4u * ss.spatial_layers) {
+    if (in.remaining() < size_t{4} * ss.spatial_layers) {
       return Error{ErrorCode::kTruncated, "VP9 SS resolutions (Y=1) are cut short"};
     }
     ss.resolutions.resize(ss.spatial_layers);
