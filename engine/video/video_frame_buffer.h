@@ -1,0 +1,69 @@
+#ifndef ENGINE_VIDEO_VIDEO_FRAME_BUFFER_H_
+#define ENGINE_VIDEO_VIDEO_FRAME_BUFFER_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "engine/codec/video_frame.h"
+#include "transport/units/time_delta.h"
+#include "transport/units/timestamp.h"
+
+namespace comodal::engine {
+
+// Complete frames (all their packets arrived) wait here until they can be decoded: a keyframe,
+// or a frame whose every reference has been decoded. The buffer hands out frames in id order but
+// skips a frame that is missing or undecodable as soon as a later frame is decodable without it
+// (a lost top-temporal-layer frame costs nothing; a lost base-layer frame is skipped at the next
+// keyframe or layer-sync point), so one lost packet never freezes the picture. It asks for a
+// keyframe only when frames keep arriving and none of them can be decoded for
+// `keyframe_request_after`, and not again within that time.
+//
+// Frame ids are EncodedVideoFrame::frame_id (unwrapped, increasing in send order), as the
+// depacketizer derives them from the picture ID.
+class VideoFrameBuffer {
+ public:
+  struct Config {
+    TimeDelta keyframe_request_after = TimeDelta::Millis(200);
+    size_t max_frames = 300;  // Bounded: past this the oldest undecodable frames go.
+  };
+  struct Stats {
+    uint64_t frames_inserted = 0;
+    uint64_t frames_decodable = 0;  // Handed out.
+    uint64_t frames_skipped = 0;    // Given up: undecodable, superseded by a decodable one.
+    uint64_t frames_duplicate_or_old = 0;
+    uint64_t keyframe_requests = 0;
+  };
+
+  VideoFrameBuffer() : VideoFrameBuffer(Config{}) {}
+  explicit VideoFrameBuffer(Config config) : config_(config) {}
+
+  void Insert(EncodedVideoFrame frame, Timestamp now);
+  // The next frame to decode, if one is decodable now. The caller decodes it (a decoder error
+  // should be reported with OnDecodeFailed, which makes its dependants undecodable).
+  std::optional<EncodedVideoFrame> NextDecodable(Timestamp now);
+  void OnDecodeFailed(uint64_t frame_id);
+  // True once per request: send a PLI (RFC 4585 §6.3.1).
+  bool TakeKeyframeRequest();
+
+  const Stats& stats() const { return stats_; }
+  size_t size() const { return frames_.size(); }
+
+ private:
+  bool Decodable(const EncodedVideoFrame& frame) const;
+
+  Config config_;
+  std::map<uint64_t, EncodedVideoFrame> frames_;
+  std::set<uint64_t> decoded_;  // Recent decoded ids (pruned below the oldest reference window).
+  std::optional<uint64_t> last_decoded_;
+  Timestamp last_progress_ =
+      Timestamp::MinusInfinity();  // Last decodable frame or keyframe request.
+  bool keyframe_request_pending_ = false;
+  Stats stats_;
+};
+
+}  // namespace comodal::engine
+
+#endif  // ENGINE_VIDEO_VIDEO_FRAME_BUFFER_H_
