@@ -2,6 +2,7 @@
 
 #include <opus/opus.h>
 
+#include "engine/codec/opus_format.h"
 #include "engine/rtp/opus_payload.h"
 
 namespace comodal::engine {
@@ -14,13 +15,7 @@ constexpr int kMaxPacketMs = 120;
 
 Result<std::unique_ptr<OpusAudioDecoder>, std::string> OpusAudioDecoder::Create(int sample_rate,
                                                                                 int channels) {
-  if (sample_rate != 8000 && sample_rate != 12000 && sample_rate != 16000 && sample_rate != 24000 &&
-      sample_rate != 48000) {
-    return "Opus sample rate must be 8, 12, 16, 24 or 48 kHz, got " + std::to_string(sample_rate);
-  }
-  if (channels != 1 && channels != 2) {
-    return "Opus channels must be 1 or 2, got " + std::to_string(channels);
-  }
+  if (auto bad = CheckOpusPcmFormat(sample_rate, channels)) return *bad;
   std::unique_ptr<OpusAudioDecoder> decoder(new OpusAudioDecoder(sample_rate, channels));
   int error = OPUS_OK;
   decoder->decoder_ = opus_decoder_create(sample_rate, channels, &error);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "engine/codec/opus_format.h"
+
 namespace comodal::engine {
 namespace {
 
@@ -23,13 +25,7 @@ int32_t ClampedBps(DataRate bitrate, int channels) {
 
 Result<std::unique_ptr<OpusAudioEncoder>, std::string> OpusAudioEncoder::Create(
     const OpusEncoderConfig& config) {
-  const int rate = config.sample_rate;
-  if (rate != 8000 && rate != 12000 && rate != 16000 && rate != 24000 && rate != 48000) {
-    return "Opus sample rate must be 8, 12, 16, 24 or 48 kHz, got " + std::to_string(rate);
-  }
-  if (config.channels != 1 && config.channels != 2) {
-    return "Opus channels must be 1 or 2, got " + std::to_string(config.channels);
-  }
+  if (auto bad = CheckOpusPcmFormat(config.sample_rate, config.channels)) return *bad;
   const int64_t ms = config.frame_duration.us() % 1000 == 0 ? config.frame_duration.ms() : -1;
   if (ms != 10 && ms != 20 && ms != 40 && ms != 60) {
     return "Opus frame duration must be 10, 20, 40 or 60 ms, got " +
@@ -41,7 +37,8 @@ Result<std::unique_ptr<OpusAudioEncoder>, std::string> OpusAudioEncoder::Create(
   std::unique_ptr<OpusAudioEncoder> encoder(new OpusAudioEncoder(config));
   int error = OPUS_OK;
   // VoIP: speech-optimised (SILK/hybrid, high-pass, intelligibility first) - a teacher's voice.
-  encoder->encoder_ = opus_encoder_create(rate, config.channels, OPUS_APPLICATION_VOIP, &error);
+  encoder->encoder_ =
+      opus_encoder_create(config.sample_rate, config.channels, OPUS_APPLICATION_VOIP, &error);
   if (error != OPUS_OK || encoder->encoder_ == nullptr) {
     return std::string("opus_encoder_create: ") + opus_strerror(error);
   }

@@ -6,18 +6,11 @@
 #include <span>
 #include <vector>
 
+#include "tests/support/rtcp_parse.h"
 #include "transport/base/result.h"
 #include "transport/rtcp/common_header.h"
 
 namespace comodal::testing {
-
-// Parses `bytes` as one RTCP packet of message type M: common header, then M::Parse.
-template <typename M>
-Result<M> ParseRtcp(std::span<const uint8_t> bytes) {
-  Result<rtcp::RtcpCommonHeader> header = rtcp::RtcpCommonHeader::Parse(bytes);
-  if (!header.ok()) return header.error();
-  return M::Parse(*header);
-}
 
 // Serialises `message` into exactly Size() bytes; a failure fails the calling test and returns
 // no bytes.

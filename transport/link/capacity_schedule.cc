@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 namespace comodal::link {
 namespace {
@@ -14,12 +15,10 @@ DataRate CapacitySchedule::RateAt(TimeDelta since_start) const {
   if (repeat_period_ > TimeDelta::Zero() && since_start >= TimeDelta::Zero()) {
     since_start = TimeDelta::Micros(since_start.us() % repeat_period_.us());
   }
-  DataRate rate = DataRate::Zero();
-  for (const Step& step : steps_) {
-    if (step.at > since_start) break;
-    rate = step.rate;
-  }
-  return rate;
+  // Called per packet, and a replayed trace has thousands of steps: binary search.
+  auto after = std::upper_bound(steps_.begin(), steps_.end(), since_start,
+                                [](TimeDelta t, const Step& step) { return t < step.at; });
+  return after == steps_.begin() ? DataRate::Zero() : std::prev(after)->rate;
 }
 
 TimeDelta CapacitySchedule::TransmissionEnd(TimeDelta start, DataSize size) const {
@@ -37,8 +36,6 @@ TimeDelta CapacitySchedule::TransmissionEnd(TimeDelta start, DataSize size) cons
   TimeDelta now = start;
   // Bits still to send, kept in bits so that a partial segment is not rounded to whole bytes.
   double bits_left = size.bits_f();
-  bool any_capacity = false;
-  for (const Step& step : steps_) any_capacity |= step.rate > DataRate::Zero();
   while (true) {
     const DataRate rate = steps_[index].rate;
     const bool last = index + 1 == steps_.size();
@@ -50,7 +47,7 @@ TimeDelta CapacitySchedule::TransmissionEnd(TimeDelta start, DataSize size) cons
       if (now + needed <= segment_end) return now + needed;
       bits_left -= rate.bps_f() * (segment_end - now).seconds_f();
     }
-    if (last && (!repeats || !any_capacity)) return TimeDelta::PlusInfinity();
+    if (last && (!repeats || !any_capacity_)) return TimeDelta::PlusInfinity();
     now = segment_end;
     if (last) {
       base += repeat_period_;

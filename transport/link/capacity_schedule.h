@@ -30,7 +30,9 @@ class CapacitySchedule {
   // Steps in increasing `at`; the first must be at zero. (Validated by the profile loader.) With
   // a positive `repeat_period` the schedule starts over every period (a looping trace).
   explicit CapacitySchedule(std::vector<Step> steps, TimeDelta repeat_period = TimeDelta::Zero())
-      : steps_(std::move(steps)), repeat_period_(repeat_period) {}
+      : steps_(std::move(steps)), repeat_period_(repeat_period) {
+    for (const Step& step : steps_) any_capacity_ |= step.rate > DataRate::Zero();
+  }
 
   // A Mahimahi delivery-opportunity trace (Netravali et al., USENIX ATC 2015): one line per
   // opportunity to deliver a 1500-byte packet, in whole milliseconds since the start, never
@@ -51,6 +53,7 @@ class CapacitySchedule {
  private:
   std::vector<Step> steps_;
   TimeDelta repeat_period_ = TimeDelta::Zero();
+  bool any_capacity_ = false;  // Some step carries data (a looping schedule ends somewhere).
 };
 
 }  // namespace comodal::link

@@ -30,6 +30,10 @@ bool LinkModel::AdvanceHandovers(Timestamp at) {
 
 TimeDelta LinkModel::PropagationDelayAt(Timestamp at) {
   AdvanceHandovers(at);
+  return DelayAfterHandovers(at);
+}
+
+TimeDelta LinkModel::DelayAfterHandovers(Timestamp at) const {
   // Before the first handover (or without handovers) the configured delay applies.
   return last_handover_.IsFinite() ? current_delay_
                                    : config_.propagation_delay.DelayAt(at - start_);
@@ -101,7 +105,7 @@ SendOutcome LinkModel::Send(LinkPacket packet, Timestamp now) {
     ++stats_.dropped_handover;
     return SendOutcome::kLostHandover;
   }
-  Timestamp delivery = transmission_end + PropagationDelayAt(transmission_end);
+  Timestamp delivery = transmission_end + DelayAfterHandovers(transmission_end);
   if (config_.jitter > TimeDelta::Zero()) delivery += config_.jitter * random_.Uniform();
   if (config_.allow_reordering) {
     // Keep in_flight_ ordered by delivery time.

@@ -123,6 +123,8 @@ class LinkModel {
   void Prune(Timestamp now);
   // Applies every handover due at or before `at`; true if `at` is inside a handover's loss burst.
   bool AdvanceHandovers(Timestamp at);
+  // The delay at `at` once handovers up to `at` have been applied.
+  TimeDelta DelayAfterHandovers(Timestamp at) const;
 
   LinkDirectionConfig config_;
   Timestamp start_;

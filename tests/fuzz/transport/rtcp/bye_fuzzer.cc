@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "tests/fuzz/transport/rtcp/rtcp_rebuild.h"
 #include "transport/rtcp/bye.h"
 #include "transport/rtcp/common_header.h"
 
@@ -20,12 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (bye->ssrcs.size() != header->count) abort();
   if (bye->reason && bye->reason->size() > Bye::kMaxReasonSize) abort();
 
-  std::vector<uint8_t> out(bye->Size());
-  auto written = comodal::rtcp::SerializeRtcp(*bye, out);
-  if (!written.ok() || *written != out.size()) abort();
-  auto again = RtcpCommonHeader::Parse(out);
-  if (!again.ok()) abort();
-  auto reparsed = Bye::Parse(*again);
-  if (!reparsed.ok() || !(*reparsed == *bye)) abort();
+  const Bye reparsed = comodal::testing::RebuildAndReparse(*bye);
+  if (!(reparsed == *bye)) abort();
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "tests/fuzz/transport/rtcp/rtcp_rebuild.h"
 #include "transport/rtcp/common_header.h"
 #include "transport/rtcp/extended_reports.h"
 #include "transport/time/ntp_time.h"
@@ -27,12 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (rtt && *rtt < TimeDelta::Zero()) abort();
   }
 
-  std::vector<uint8_t> out(xr->Size());
-  auto written = comodal::rtcp::SerializeRtcp(*xr, out);
-  if (!written.ok() || *written != out.size()) abort();
-  auto again = RtcpCommonHeader::Parse(out);
-  if (!again.ok()) abort();
-  auto reparsed = ExtendedReports::Parse(*again);
-  if (!reparsed.ok() || !(*reparsed == *xr)) abort();
+  const ExtendedReports reparsed = comodal::testing::RebuildAndReparse(*xr);
+  if (!(reparsed == *xr)) abort();
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "tests/fuzz/transport/rtcp/rtcp_rebuild.h"
 #include "transport/rtcp/common_header.h"
 #include "transport/rtcp/nack.h"
 
@@ -36,15 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     abort();
   }
 
-  std::vector<uint8_t> out(nack->Size());
-  auto written = comodal::rtcp::SerializeRtcp(*nack, out);
-  if (!written.ok() || *written != out.size()) abort();
-  auto again = RtcpCommonHeader::Parse(out);
-  if (!again.ok()) abort();
-  auto reparsed = Nack::Parse(*again);
-  if (!reparsed.ok() || reparsed->sender_ssrc != nack->sender_ssrc ||
-      reparsed->media_ssrc != nack->media_ssrc ||
-      reparsed->lost_sequence_numbers != nack->lost_sequence_numbers) {
+  const Nack reparsed = comodal::testing::RebuildAndReparse(*nack);
+  if (reparsed.sender_ssrc != nack->sender_ssrc || reparsed.media_ssrc != nack->media_ssrc ||
+      reparsed.lost_sequence_numbers != nack->lost_sequence_numbers) {
     abort();
   }
   return 0;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "tests/fuzz/transport/rtcp/rtcp_rebuild.h"
 #include "transport/rtcp/common_header.h"
 #include "transport/rtcp/pli.h"
 
@@ -17,14 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto pli = Pli::Parse(*header);
   if (!pli.ok()) return 0;
 
-  std::vector<uint8_t> out(pli->Size());
-  auto written = comodal::rtcp::SerializeRtcp(*pli, out);
-  if (!written.ok() || *written != out.size()) abort();
-  auto again = RtcpCommonHeader::Parse(out);
-  if (!again.ok()) abort();
-  auto reparsed = Pli::Parse(*again);
-  if (!reparsed.ok() || reparsed->sender_ssrc != pli->sender_ssrc ||
-      reparsed->media_ssrc != pli->media_ssrc) {
+  const Pli reparsed = comodal::testing::RebuildAndReparse(*pli);
+  if (reparsed.sender_ssrc != pli->sender_ssrc || reparsed.media_ssrc != pli->media_ssrc) {
     abort();
   }
   return 0;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "tests/fuzz/transport/rtcp/rtcp_rebuild.h"
 #include "transport/rtcp/common_header.h"
 #include "transport/rtcp/sdes.h"
 
@@ -23,12 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (auto cname = sdes->Cname(chunk.ssrc); cname && cname->size() > text_size) abort();
   }
 
-  std::vector<uint8_t> out(sdes->Size());
-  auto written = comodal::rtcp::SerializeRtcp(*sdes, out);
-  if (!written.ok() || *written != out.size()) abort();
-  auto again = RtcpCommonHeader::Parse(out);
-  if (!again.ok()) abort();
-  auto reparsed = Sdes::Parse(*again);
-  if (!reparsed.ok() || !(*reparsed == *sdes)) abort();
+  const Sdes reparsed = comodal::testing::RebuildAndReparse(*sdes);
+  if (!(reparsed == *sdes)) abort();
   return 0;
 }
