@@ -17,10 +17,6 @@ constexpr uint8_t kVp8PayloadType = 96;
 constexpr uint32_t kHubSsrc = 0x4B1B0001;
 constexpr size_t kPayloadSize = 160;
 
-// NTP time for this process: RealClock counts from an arbitrary epoch, which is enough for RTT
-// (both ends of the round trip are this process).
-NtpTime NtpAt(Timestamp at) { return NtpTime::FromTimeSinceEpoch(at - Timestamp::Zero()); }
-
 }  // namespace
 
 size_t BuildSelfcheckRtp(uint16_t sequence_number, uint16_t transport_sequence_number,
@@ -43,7 +39,7 @@ size_t BuildSelfcheckRtp(uint16_t sequence_number, uint16_t transport_sequence_n
 rtcp::RtcpCompound BuildSelfcheckRtcp(Timestamp now) {
   rtcp::SenderReport sr;
   sr.sender_ssrc = kSelfcheckSsrc;
-  sr.ntp = NtpAt(now);
+  sr.ntp = NtpFromTimestamp(now);
   sr.rtp_timestamp = static_cast<uint32_t>(now.us() * 90 / 1000);
   sr.packet_count = 1;
   sr.octet_count = kPayloadSize;
@@ -134,7 +130,7 @@ LibraryCheck CheckRtpRoundTrip(const std::string& loopback_ip) {
       problem = "site received something other than the hub's RR";
     } else {
       const rtcp::ReportBlock& block = rr->report_blocks[0];
-      rtt = RoundTripFromCompactNtp(NtpAt(arrival).ToCompact(), block.last_sr,
+      rtt = RoundTripFromCompactNtp(NtpFromTimestamp(arrival).ToCompact(), block.last_sr,
                                     block.delay_since_last_sr);
     }
     scheduler.Stop();

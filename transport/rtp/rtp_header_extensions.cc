@@ -65,6 +65,23 @@ bool PlayoutDelay::Write(std::span<uint8_t> out, value_type value) {
   return true;
 }
 
+std::optional<AbsoluteCaptureTime::value_type> AbsoluteCaptureTime::Parse(
+    std::span<const uint8_t> data) {
+  if (data.size() != kValueSize && data.size() != kValueSizeWithOffset) return std::nullopt;
+  value_type value;
+  value.capture_time = NtpTime(LoadBE64(data.data()));
+  if (data.size() == kValueSizeWithOffset) {
+    value.capture_clock_offset = static_cast<int64_t>(LoadBE64(data.data() + 8));
+  }
+  return value;
+}
+
+bool AbsoluteCaptureTime::Write(std::span<uint8_t> out, const value_type& value) {
+  if (out.size() != kValueSize || value.capture_clock_offset) return false;
+  StoreBE64(out.data(), value.capture_time.value());
+  return true;
+}
+
 bool RtpExtensionMap::Register(RtpExtensionType type, uint8_t id) {
   if (id == kInvalidId) return false;
   for (size_t i = 0; i < ids_.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <span>
 #include <string_view>
 
+#include "transport/time/ntp_time.h"
 #include "transport/units/time_delta.h"
 #include "transport/units/timestamp.h"
 
@@ -20,8 +21,9 @@ enum class RtpExtensionType : uint8_t {
   kAbsoluteSendTime,
   kAudioLevel,
   kPlayoutDelay,
+  kAbsoluteCaptureTime,
 };
-inline constexpr size_t kRtpExtensionTypeCount = 4;
+inline constexpr size_t kRtpExtensionTypeCount = 5;
 
 // Transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2):
 // a 16-bit counter over every packet of the flow, echoed in transport feedback.
@@ -87,6 +89,28 @@ struct PlayoutDelay {
   static std::optional<value_type> Parse(std::span<const uint8_t> data);
   // Fails for negative values, values over 40.95 s, or min > max; rounds down to 10 ms.
   static bool Write(std::span<uint8_t> out, value_type value);
+};
+
+// Absolute capture time (webrtc abs-capture-time): the NTP time (UQ32.32) at which the first
+// sample of the frame was captured, on the sender's clock, so that a receiver sharing that clock
+// measures glass-to-glass latency, and a mixer can pass the original capture time through. The
+// optional second 8 bytes (the sender's estimate of the capture clock's offset to its own) are
+// read when present and never written: comodal senders are the capturers.
+struct AbsoluteCaptureTime {
+  static constexpr RtpExtensionType kType = RtpExtensionType::kAbsoluteCaptureTime;
+  static constexpr std::string_view kUri =
+      "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time";
+  static constexpr size_t kValueSize = 8;
+  static constexpr size_t kValueSizeWithOffset = 16;
+  struct value_type {
+    NtpTime capture_time;
+    std::optional<int64_t> capture_clock_offset;  // Q32.32 seconds, signed.
+    friend bool operator==(const value_type&, const value_type&) = default;
+  };
+
+  static std::optional<value_type> Parse(std::span<const uint8_t> data);
+  // Writes the 8-byte form; fails when a clock offset is given.
+  static bool Write(std::span<uint8_t> out, const value_type& value);
 };
 
 // Local extension IDs negotiated for a flow.

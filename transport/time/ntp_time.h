@@ -35,6 +35,17 @@ class NtpTime {
   uint64_t value_ = 0;
 };
 
+// A node's NTP clock is its monotonic clock (Timestamp) read as time since the NTP epoch. RTCP
+// needs only that each sender's NTP clock is steady (SR NTP<->RTP pairs, LSR/DLSR round trips);
+// processes on one host share it, and so does everything in one simulation, which is what lets a
+// receiver measure end-to-end latency from the abs-capture-time extension.
+inline NtpTime NtpFromTimestamp(Timestamp at) {
+  return NtpTime::FromTimeSinceEpoch(at - Timestamp::Zero());
+}
+inline Timestamp TimestampFromNtp(NtpTime ntp) {
+  return Timestamp::Zero() + ntp.ToTimeSinceEpoch();
+}
+
 // Compact NTP (1/65536 s units) to and from durations. Durations are clamped to what the 32-bit
 // field carries (0 to about 65536 s).
 TimeDelta CompactNtpToTimeDelta(uint32_t compact);

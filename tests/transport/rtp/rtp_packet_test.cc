@@ -201,6 +201,7 @@ TEST(RtpPacketBuilderTest, RoundTripsEveryFieldAndTypedExtension) {
   ASSERT_TRUE(map.Register<AbsoluteSendTime>(2));
   ASSERT_TRUE(map.Register<AudioLevel>(1));
   ASSERT_TRUE(map.Register<PlayoutDelay>(6));
+  ASSERT_TRUE(map.Register<AbsoluteCaptureTime>(7));
   EXPECT_FALSE(map.Register<PlayoutDelay>(3));  // ID already taken.
 
   RtpPacketBuilder builder;
@@ -216,6 +217,8 @@ TEST(RtpPacketBuilderTest, RoundTripsEveryFieldAndTypedExtension) {
   ASSERT_TRUE(builder.SetExtension<AudioLevel>(map, {true, 42}));
   ASSERT_TRUE(
       builder.SetExtension<PlayoutDelay>(map, {TimeDelta::Millis(100), TimeDelta::Millis(800)}));
+  ASSERT_TRUE(builder.SetExtension<AbsoluteCaptureTime>(
+      map, {NtpTime(0x0123456789ABCDEFull), std::nullopt}));
   ASSERT_TRUE(builder.SetExtension<TransportSequenceNumber>(map, 0xBEF0));  // Replaces.
 
   const std::vector<uint8_t> payload(1000, 0x42);
@@ -237,8 +240,24 @@ TEST(RtpPacketBuilderTest, RoundTripsEveryFieldAndTypedExtension) {
   EXPECT_EQ(packet->GetExtension<AudioLevel>(map), (AudioLevel::value_type{true, 42}));
   EXPECT_EQ(packet->GetExtension<PlayoutDelay>(map),
             (PlayoutDelay::value_type{TimeDelta::Millis(100), TimeDelta::Millis(800)}));
+  EXPECT_EQ(packet->GetExtension<AbsoluteCaptureTime>(map),
+            (AbsoluteCaptureTime::value_type{NtpTime(0x0123456789ABCDEFull), std::nullopt}));
   EXPECT_EQ(packet->padding_size(), 7u);
   EXPECT_EQ(Bytes(packet->payload()), payload);
+}
+
+TEST(RtpHeaderExtensionsTest, AbsoluteCaptureTimeReadsTheOptionalClockOffset) {
+  const uint8_t with_offset[16] = {0,    0,    0,    5,    0x80, 0, 0, 0,   // 5.5 s
+                                   0xFF, 0xFF, 0xFF, 0xFF, 0xC0, 0, 0, 0};  // -0.25 s
+  auto value = AbsoluteCaptureTime::Parse(with_offset);
+  ASSERT_TRUE(value.has_value());
+  EXPECT_EQ(value->capture_time.ToTimeSinceEpoch(), TimeDelta::Millis(5'500));
+  EXPECT_EQ(value->capture_clock_offset, -(int64_t{1} << 30));
+  EXPECT_FALSE(AbsoluteCaptureTime::Parse(std::span(with_offset, 12)).has_value());
+  std::array<uint8_t, 8> out{};
+  EXPECT_FALSE(AbsoluteCaptureTime::Write(out, *value));  // The offset is never written.
+  EXPECT_EQ(TimestampFromNtp(NtpFromTimestamp(Timestamp::Millis(123'456))),
+            Timestamp::Millis(123'456));
 }
 
 TEST(RtpPacketBuilderTest, RejectsWhatTheFormatCannotCarry) {
