@@ -20,7 +20,8 @@ struct RawVideoFrame {
   uint64_t frame_id = 0;  // Matches a decoded frame to the frame that was sent (quality figures).
 
   static size_t I420Size(int width, int height) {
-    const size_t chroma = static_cast<size_t>((width + 1) / 2) * static_cast<size_t>((height + 1) / 2);
+    const size_t chroma =
+        static_cast<size_t>((width + 1) / 2) * static_cast<size_t>((height + 1) / 2);
     return static_cast<size_t>(width) * static_cast<size_t>(height) + 2 * chroma;
   }
 };
@@ -37,6 +38,8 @@ struct EncodedVideoFrame {
   // point (decodable from the base layer alone, RFC 7741 Y bit / RFC 9628 U bit).
   uint8_t temporal_id = 0;
   bool layer_sync = false;
+  // No later frame references this one (RFC 7741 N bit): losing it costs nothing but itself.
+  bool non_reference = false;
   // The frames this one references, as frame ids (empty for a keyframe).
   std::vector<uint64_t> references;
   Timestamp capture_time = Timestamp::MinusInfinity();

@@ -514,6 +514,7 @@ Result<std::optional<EncodedVideoFrame>> VpxEncoder::Encode(const RawVideoFrame&
     }
     // RFC 7741 §4.2 Y bit / RFC 9628 U bit: an upper-layer frame predicted from TL0 only.
     out.layer_sync = slot.temporal_id > 0 && only_base;
+    out.non_reference = slot.updates == 0;
     for (int b = 0; b < kBufferCount; ++b) {
       if (slot.updates & (1 << b)) {
         buffers_[static_cast<size_t>(b)] = ReferenceBuffer{true, frame.frame_id, slot.temporal_id};

@@ -171,6 +171,7 @@ Result<std::vector<RtpVideoPayload>> Vp8Packetizer::Packetize(const EncodedVideo
   descriptor.tl0_pic_idx = tl0;
   descriptor.temporal_id = frame.temporal_id;
   descriptor.layer_sync = frame.layer_sync;
+  descriptor.non_reference = frame.non_reference;
 
   const size_t overhead = descriptor.Size();
   if (config_.max_payload_size <= overhead) {

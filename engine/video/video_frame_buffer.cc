@@ -32,7 +32,8 @@ void VideoFrameBuffer::Insert(EncodedVideoFrame frame, Timestamp now) {
   }
 }
 
-std::optional<EncodedVideoFrame> VideoFrameBuffer::NextDecodable(Timestamp now) {
+std::optional<EncodedVideoFrame> VideoFrameBuffer::NextDecodable(Timestamp now,
+                                                                 bool waiting_upstream) {
   // The first decodable frame in id order; the undecodable ones before it are given up (their
   // references are gone for good once a later frame is decoded past them).
   for (auto it = frames_.begin(); it != frames_.end(); ++it) {
@@ -52,7 +53,9 @@ std::optional<EncodedVideoFrame> VideoFrameBuffer::NextDecodable(Timestamp now) 
     return frame;
   }
   // Frames are waiting and none can be decoded: after a while only a keyframe will do.
-  if (!frames_.empty() && now - last_progress_ >= config_.keyframe_request_after) {
+  if (last_progress_.IsMinusInfinity() && waiting_upstream) last_progress_ = now;
+  if ((!frames_.empty() || waiting_upstream) &&
+      now - last_progress_ >= config_.keyframe_request_after) {
     keyframe_request_pending_ = true;
     last_progress_ = now;  // And not again before another interval.
   }

@@ -43,7 +43,9 @@ class VideoFrameBuffer {
   void Insert(EncodedVideoFrame frame, Timestamp now);
   // The next frame to decode, if one is decodable now. The caller decodes it (a decoder error
   // should be reported with OnDecodeFailed, which makes its dependants undecodable).
-  std::optional<EncodedVideoFrame> NextDecodable(Timestamp now);
+  // `waiting_upstream`: frames are arriving but wait before this buffer (their references are
+  // not known yet), which counts as "frames keep coming" for the keyframe request.
+  std::optional<EncodedVideoFrame> NextDecodable(Timestamp now, bool waiting_upstream = false);
   void OnDecodeFailed(uint64_t frame_id);
   // True once per request: send a PLI (RFC 4585 §6.3.1).
   bool TakeKeyframeRequest();

@@ -306,6 +306,8 @@ TEST_P(VpxCodecTest, L1T3PatternSurvivesDroppingUpperLayers) {
   for (size_t i = 0; i < frames.size(); ++i) {
     EXPECT_EQ(frames[i].temporal_id, kIds[i % 4]) << i;
     EXPECT_EQ(frames[i].keyframe, i == 0);
+    // TL2 frames update no reference buffer: the RTP N bit tells receivers they can go.
+    EXPECT_EQ(frames[i].non_reference, kIds[i % 4] == 2) << i;
   }
   // References (frame ids): TL0 -> previous TL0; TL1 -> TL0 and previous TL1; TL2 -> TL0 and
   // newest TL1. Right after the keyframe, the keyframe stands in for the missing TL1.
