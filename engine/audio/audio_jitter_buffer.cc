@@ -16,7 +16,9 @@ constexpr int kSpeechSkipFrames = 3;
 }  // namespace
 
 AudioJitterBuffer::AudioJitterBuffer(AudioJitterBufferConfig config)
-    : config_(config), target_(config.min_delay) {}
+    : config_(config),
+      transit_(config.jitter_quantile, config.jitter_window),
+      target_(config.min_delay) {}
 
 int64_t AudioJitterBuffer::FrameTicks() const {
   return config_.frame.us() * config_.clock_rate / 1'000'000;
@@ -32,27 +34,17 @@ TimeDelta AudioJitterBuffer::buffered() const {
 }
 
 void AudioJitterBuffer::UpdateTarget(int64_t timestamp, Timestamp arrival) {
-  const TimeDelta transit = arrival - (Timestamp::Zero() + Ticks(timestamp));
-  recent_.push_back({arrival, transit});
-  while (!minimum_.empty() && minimum_.back().transit >= transit) minimum_.pop_back();
-  minimum_.push_back({arrival, transit});
-  while (!recent_.empty() && arrival - recent_.front().arrival > config_.jitter_window) {
-    recent_.pop_front();
-  }
-  while (!minimum_.empty() && arrival - minimum_.front().arrival > config_.jitter_window) {
-    minimum_.pop_front();
-  }
-  // How much later than the window's earliest arrival each packet came: the delay that covers
-  // `jitter_quantile` of them.
-  const TimeDelta base = minimum_.front().transit;
-  std::vector<TimeDelta> excess;
-  excess.reserve(recent_.size());
-  for (const Transit& t : recent_) excess.push_back(t.transit - base);
-  const size_t rank =
-      std::min(excess.size() - 1,
-               static_cast<size_t>(config_.jitter_quantile * static_cast<double>(excess.size())));
-  std::nth_element(excess.begin(), excess.begin() + static_cast<ptrdiff_t>(rank), excess.end());
-  target_ = std::clamp(excess[rank], config_.min_delay, config_.max_delay);
+  transit_.Update(Ticks(timestamp), arrival);
+  Retarget();
+}
+
+void AudioJitterBuffer::SetExtraDelay(TimeDelta extra) {
+  extra_delay_ = std::max(extra, TimeDelta::Zero());
+  Retarget();
+}
+
+void AudioJitterBuffer::Retarget() {
+  target_ = std::clamp(transit_.jitter_delay(), config_.min_delay, config_.max_delay) + extra_delay_;
 }
 
 void AudioJitterBuffer::Insert(uint32_t rtp_timestamp, std::vector<uint8_t> payload, bool speech,
@@ -79,8 +71,8 @@ void AudioJitterBuffer::Insert(uint32_t rtp_timestamp, std::vector<uint8_t> payl
 PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
   PlayoutDecision decision;
   decision.duration = config_.frame;
-  if (minimum_.empty()) return decision;  // Nothing received yet.
-  const TimeDelta base = minimum_.front().transit;
+  if (!transit_.base_transit()) return decision;  // Nothing received yet.
+  const TimeDelta base = *transit_.base_transit();
   // How long after its media time (plus the fastest transit) the frame at the playout point
   // would be played now.
   auto delay_of = [&](int64_t timestamp) {

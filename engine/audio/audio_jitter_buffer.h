@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "engine/timing/transit_delay_estimator.h"
 #include "transport/rtp/sequence_number.h"
 #include "transport/units/time_delta.h"
 #include "transport/units/timestamp.h"
@@ -70,6 +71,8 @@ class AudioJitterBuffer {
   // The delay the buffer aims at (jitter cover, bounded), and what it holds now: audio buffered
   // ahead of the playout point.
   TimeDelta target_delay() const { return target_; }
+  // Delay added on top of the jitter cover, to play in step with another stream (lip sync).
+  void SetExtraDelay(TimeDelta extra);
   TimeDelta buffered() const;
   const Stats& stats() const { return stats_; }
 
@@ -81,21 +84,16 @@ class AudioJitterBuffer {
   TimeDelta Ticks(int64_t ticks) const;
   int64_t FrameTicks() const;
   void UpdateTarget(int64_t timestamp, Timestamp arrival);
+  void Retarget();  // target_ from the jitter cover, the bounds and the extra delay.
 
   AudioJitterBufferConfig config_;
   SeqNumUnwrapper<uint32_t> unwrapper_;
+  TransitDelayEstimator transit_;
   std::map<int64_t, Packet> packets_;  // By unwrapped RTP timestamp.
   bool started_ = false;
   int64_t playout_ = 0;  // Unwrapped RTP timestamp of the next frame to play.
   TimeDelta target_;
-  // Arrival "transit" (arrival time minus media time) of recent packets, for the windowed
-  // minimum (a monotonic deque) and the jitter quantile.
-  struct Transit {
-    Timestamp arrival;
-    TimeDelta transit;
-  };
-  std::deque<Transit> recent_;
-  std::deque<Transit> minimum_;  // Increasing transit: the front is the window's minimum.
+  TimeDelta extra_delay_ = TimeDelta::Zero();
   Stats stats_;
 };
 
