@@ -27,7 +27,8 @@ namespace comodal::engine {
 //
 // How the caller applies the result: Delays are totals, not increments. Each time, *set* (do not
 // add to) each stream's extra delay on top of what it would play at by itself:
-// - audio: the jitter buffer's minimum delay = its configured minimum + extra_audio;
+// - audio: raise the jitter buffer's target by extra_audio over its own (jitter cover within its
+//   minimum and maximum): AudioJitterBuffer::SetExtraDelay(extra_audio);
 // - video: the render delay = its own render delay + extra_video.
 // The next measurement then includes them. Apply them as soon as convenient; an actuator that
 // needs longer than an update period (an audio buffer that only stretches in pauses) is fine:
