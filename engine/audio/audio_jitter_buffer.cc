@@ -12,6 +12,8 @@ constexpr size_t kMaxPackets = 1000;
 // the target only silent frames are skipped (a skipped syllable is audible, a skipped pause is
 // not).
 constexpr int kSpeechSkipFrames = 3;
+// An Opus packet this small is a DTX frame: the encoder has nothing to say (RFC 6716 §2.1.9).
+constexpr size_t kMaxDtxPacketSize = 2;
 
 }  // namespace
 
@@ -44,7 +46,8 @@ void AudioJitterBuffer::SetExtraDelay(TimeDelta extra) {
 }
 
 void AudioJitterBuffer::Retarget() {
-  target_ = std::clamp(transit_.jitter_delay(), config_.min_delay, config_.max_delay) + extra_delay_;
+  target_ =
+      std::clamp(transit_.jitter_delay(), config_.min_delay, config_.max_delay) + extra_delay_;
 }
 
 void AudioJitterBuffer::Insert(uint32_t rtp_timestamp, std::vector<uint8_t> payload, bool speech,
@@ -108,12 +111,13 @@ PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
     // Below target with a silent frame in hand: play comfort noise in its place and keep it,
     // which adds a frame of delay where nobody hears it.
     if (!it->second.speech && delay_of(playout_) < target_ - config_.frame) {
-      decision.kind = PlayoutDecision::Kind::kConceal;
-      ++stats_.frames_concealed;
+      decision.kind = PlayoutDecision::Kind::kComfortNoise;
+      ++stats_.frames_comfort_noise;
       ++stats_.frames_stretched;
       return decision;
     }
     decision.kind = PlayoutDecision::Kind::kDecode;
+    in_dtx_ = it->second.payload.size() <= kMaxDtxPacketSize;
     decision.payload = std::move(it->second.payload);
     packets_.erase(it);
     playout_ += frame;
@@ -121,6 +125,14 @@ PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
     return decision;
   }
   auto next = packets_.upper_bound(playout_);
+  if (in_dtx_) {
+    // The sender said it went silent (RFC 7587 §3.1.3 DTX): nothing is missing until its next
+    // packet, and the playout point moves on with the clock.
+    decision.kind = PlayoutDecision::Kind::kComfortNoise;
+    ++stats_.frames_comfort_noise;
+    playout_ += frame;
+    return decision;
+  }
   if (next == packets_.end()) {
     // Ran dry: the packet may still come. Conceal without advancing, unless that would push the
     // delay past its bound (then the frame is given up).

@@ -27,8 +27,10 @@ struct PlayoutDecision {
   enum class Kind : uint8_t {
     kDecode,     // Decode `payload`.
     kDecodeFec,  // The packet is lost; rebuild it from the FEC inside `payload` (the next one).
-    kConceal,    // Nothing to decode: packet loss concealment (or comfort noise after DTX).
-    kNothing,    // Not started yet: play silence, no decoder call.
+    kConceal,    // Nothing to decode: packet loss concealment.
+    // The sender is silent (it sent a DTX frame and nothing since): comfort noise, nothing lost.
+    kComfortNoise,
+    kNothing,  // Not started yet: play silence, no decoder call.
   };
   Kind kind = Kind::kNothing;
   std::vector<uint8_t> payload;
@@ -59,6 +61,7 @@ class AudioJitterBuffer {
     uint64_t frames_stretched = 0;       // Of which: concealed without advancing (buffer ran dry).
     uint64_t frames_skipped = 0;         // Dropped to catch up with the target.
     uint64_t frames_skipped_speech = 0;  // Of which carried speech.
+    uint64_t frames_comfort_noise = 0;   // Played during a DTX pause.
   };
 
   explicit AudioJitterBuffer(AudioJitterBufferConfig config = {});
@@ -74,6 +77,7 @@ class AudioJitterBuffer {
   // Delay added on top of the jitter cover, to play in step with another stream (lip sync).
   void SetExtraDelay(TimeDelta extra);
   TimeDelta buffered() const;
+  bool empty() const { return packets_.empty(); }
   const Stats& stats() const { return stats_; }
 
  private:
@@ -94,6 +98,7 @@ class AudioJitterBuffer {
   int64_t playout_ = 0;  // Unwrapped RTP timestamp of the next frame to play.
   TimeDelta target_;
   TimeDelta extra_delay_ = TimeDelta::Zero();
+  bool in_dtx_ = false;  // The last frame decoded was a DTX frame.
   Stats stats_;
 };
 

@@ -44,6 +44,8 @@ struct EncodedVideoFrame {
   std::vector<uint64_t> references;
   Timestamp capture_time = Timestamp::MinusInfinity();
   uint64_t frame_id = 0;
+  // Receive side: the RTP timestamp the frame arrived with (render timing, lip sync).
+  uint32_t rtp_timestamp = 0;
 };
 
 }  // namespace comodal::engine

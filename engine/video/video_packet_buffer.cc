@@ -117,6 +117,7 @@ AssembledVideoFrame VideoPacketBuffer::Assemble(int64_t first, int64_t last) {
   out.frame = std::move(head.header);
   EncodedVideoFrame& frame = out.frame;
   frame.codec = codec_;
+  frame.rtp_timestamp = head.timestamp;
   out.info = std::move(head.info);
   out.info.first_sequence_number = static_cast<uint16_t>(first);
   out.info.last_sequence_number = static_cast<uint16_t>(last);

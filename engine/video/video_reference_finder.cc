@@ -12,6 +12,9 @@ namespace {
 constexpr int64_t kIdOffset = int64_t{1} << 16;
 // How far back resolved frames are remembered: VP9 P_DIFF reaches back 127 pictures.
 constexpr uint64_t kHistory = 256;
+// How far back an upper-layer frame's reference may lie: beyond any temporal pattern's period
+// (VP8 and VP9 patterns repeat within 16 frames) and within kHistory.
+constexpr uint64_t kLookBack = 128;
 
 // Erases map entries whose key is more than `keep` below the largest.
 template <typename Map>
@@ -119,11 +122,13 @@ VideoReferenceFinder::Outcome VideoReferenceFinder::ResolveLayered(Pending& pend
   // The newest earlier frame of each layer 1..TID that others may reference; every frame
   // between the oldest of them and this one must be known, or one of those could be the
   // reference instead.
-  // A layer with no such frame since the keyframe: a missing frame anywhere after the keyframe
-  // could be the reference.
+  // A layer with no such frame since the keyframe (or within the look-back): a missing frame
+  // anywhere in that span could be the reference.
   uint64_t oldest = base->second;
+  const uint64_t look_back =
+      std::max(*last_keyframe_, pending.id - std::min(pending.id, kLookBack));
   for (uint8_t layer = 1; layer <= frame.temporal_id; ++layer) {
-    uint64_t candidate = *last_keyframe_;
+    uint64_t candidate = look_back;
     for (auto it = recent_.lower_bound(pending.id); it != recent_.begin();) {
       --it;
       if (it->second.temporal_id == layer && !it->second.non_reference) {

@@ -55,8 +55,9 @@ Outcome Simulate(int seconds, const std::function<Timestamp(int, Timestamp)>& ar
       const int i = arrivals[next].frame;
       arrived_at[static_cast<size_t>(i)] = arrivals[next].at;
       const bool speech = (i % 75) < 50;
-      buffer.Insert(first_timestamp + static_cast<uint32_t>(960 * i), {static_cast<uint8_t>(i)},
-                    speech, arrivals[next].at);
+      // Four bytes: anything of two or fewer is a DTX frame.
+      buffer.Insert(first_timestamp + static_cast<uint32_t>(960 * i),
+                    {static_cast<uint8_t>(i), 0xAA, 0xBB, 0xCC}, speech, arrivals[next].at);
       ++next;
     }
     const uint32_t before = buffer.stats().frames_decoded;
@@ -169,6 +170,34 @@ TEST(AudioJitterBufferTest, RtpTimestampWrapIsSeamless) {
       0xFFFFFFFFu - 960 * 100);
   EXPECT_EQ(out.stats.frames_decoded, 500u);
   EXPECT_EQ(out.stats.frames_concealed, 0u);
+}
+
+// A talker pauses: the sender sends one DTX frame and nothing for a second. The buffer plays
+// comfort noise with the clock (no concealment counted, no stretching), so the first frame of the
+// next talkspurt plays at the same delay as the frames before the pause.
+TEST(AudioJitterBufferTest, DtxPauseIsComfortNoiseNotLossAndAddsNoDelay) {
+  AudioJitterBuffer buffer;
+  const std::vector<uint8_t> speech = {0x78, 1, 2, 3, 4};
+  const std::vector<uint8_t> dtx = {0x78};
+  std::vector<TimeDelta> delays;
+  for (int i = 0; i < 150; ++i) {
+    const Timestamp sent = kStart + kFrame * i;
+    const bool pause = i >= 50 && i < 100;
+    if (!pause || i == 50) {
+      buffer.Insert(static_cast<uint32_t>(960 * i), pause ? dtx : speech, !pause,
+                    sent + TimeDelta::Millis(300));
+    }
+    const Timestamp now = sent + TimeDelta::Millis(305);
+    const PlayoutDecision d = buffer.Pull(now);
+    if (d.kind == PlayoutDecision::Kind::kDecode && d.payload.size() > 2) {
+      delays.push_back(now - (kStart + kFrame * static_cast<int64_t>(d.rtp_timestamp / 960)));
+    }
+  }
+  EXPECT_EQ(buffer.stats().frames_concealed, 0u);
+  EXPECT_GE(buffer.stats().frames_comfort_noise, 48u);
+  EXPECT_EQ(buffer.stats().frames_stretched, 0u);
+  ASSERT_GT(delays.size(), 90u);
+  EXPECT_EQ(delays.front(), delays.back());
 }
 
 TEST(AudioJitterBufferTest, DuplicatesAndStalePacketsChangeNothing) {

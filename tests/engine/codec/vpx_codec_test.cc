@@ -11,6 +11,7 @@
 
 #include "engine/codec/vpx_decoder.h"
 #include "engine/codec/vpx_encoder.h"
+#include "tests/support/video_quality.h"
 #include "tests/support/zone_plate.h"
 
 namespace comodal::engine {
@@ -19,17 +20,7 @@ namespace {
 using testing::kStart;
 using testing::ZonePlate;
 
-// Luma PSNR of a decoded picture against the picture that was sent.
-double LumaPsnr(const RawVideoFrame& sent, const RawVideoFrame& decoded) {
-  const size_t n = static_cast<size_t>(sent.width) * static_cast<size_t>(sent.height);
-  double squared = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(sent.i420[i]) - decoded.i420[i];
-    squared += d * d;
-  }
-  const double mse = squared / static_cast<double>(n);
-  return mse == 0 ? 99.0 : 10 * std::log10(255.0 * 255.0 / mse);
-}
+using testing::LumaPsnr;
 
 VpxEncoderConfig Config(VideoCodec codec, int width, int height, int kbps) {
   VpxEncoderConfig config;

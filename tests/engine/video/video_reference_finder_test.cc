@@ -163,7 +163,8 @@ class VideoReferenceFinderTest : public ::testing::TestWithParam<StreamCase> {};
 
 TEST_P(VideoReferenceFinderTest, WorksOutTheEncodersReferencesWithPacketsReversedInEachFrame) {
   const StreamCase c = GetParam();
-  const auto stream = EncodeStream(c.codec, c.layering, 40, c.picture_id);
+  // Longer than the finder's memory of frames since the keyframe.
+  const auto stream = EncodeStream(c.codec, c.layering, 300, c.picture_id);
   std::vector<std::vector<uint8_t>> packets;
   for (const Sent& sent : stream)
     packets.insert(packets.end(), sent.packets.rbegin(), sent.packets.rend());

@@ -1,0 +1,35 @@
+#ifndef ENGINE_MEDIA_MEDIA_CONSTANTS_H_
+#define ENGINE_MEDIA_MEDIA_CONSTANTS_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "engine/codec/video_frame.h"
+#include "engine/rtp/opus_payload.h"
+
+namespace comodal::engine {
+
+// comodal's fixed RTP payload types (dynamic range, RFC 3551 §6; none in 64..95, which RTCP
+// multiplexing on one port reserves, RFC 5761 §4). docs/architecture.md lists them.
+inline constexpr uint8_t kVp8PayloadType = 96;
+inline constexpr uint8_t kVp9PayloadType = 98;
+// kOpusPayloadType = 111 (engine/rtp/opus_payload.h).
+
+inline constexpr int kVideoRtpClockRate = 90'000;  // RFC 7741 §6.1, RFC 9628 §6.1.
+
+// Header extension IDs comodal senders use (one-byte form, RFC 8285 §4.2). A plain RTP
+// receiver ignores them.
+inline constexpr uint8_t kAbsCaptureTimeExtensionId = 1;
+
+inline uint8_t VideoPayloadType(VideoCodec codec) {
+  return codec == VideoCodec::kVp8 ? kVp8PayloadType : kVp9PayloadType;
+}
+inline std::optional<VideoCodec> VideoCodecOfPayloadType(uint8_t payload_type) {
+  if (payload_type == kVp8PayloadType) return VideoCodec::kVp8;
+  if (payload_type == kVp9PayloadType) return VideoCodec::kVp9;
+  return std::nullopt;
+}
+
+}  // namespace comodal::engine
+
+#endif  // ENGINE_MEDIA_MEDIA_CONSTANTS_H_

@@ -1,0 +1,381 @@
+#include "engine/media/media_receiver.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "engine/media/media_constants.h"
+#include "engine/media/rtcp_io.h"
+#include "engine/rtp/opus_payload.h"
+#include "transport/rtcp/bye.h"
+#include "transport/rtcp/nack.h"
+#include "transport/rtcp/pli.h"
+#include "transport/rtcp/receiver_report.h"
+#include "transport/rtcp/sdes.h"
+#include "transport/rtcp/sender_report.h"
+#include "transport/rtp/packet_demux.h"
+#include "transport/rtp/rtp_header_extensions.h"
+#include "transport/time/ntp_time.h"
+
+namespace comodal::engine {
+namespace {
+
+// Capture times remembered per audio stream (by RTP timestamp): a few seconds of packets.
+constexpr size_t kMaxCaptureTimes = 512;
+// How often the video side checks for frames to decode and keyframes to ask for when no packet
+// arrives to prompt it.
+constexpr TimeDelta kVideoTick = TimeDelta::Millis(50);
+
+}  // namespace
+
+MediaReceiver::MediaReceiver(TaskScheduler& scheduler, MediaReceiverConfig config,
+                             SendDatagram send_feedback, AudioRenderer audio_renderer,
+                             VideoRenderer video_renderer)
+    : scheduler_(scheduler),
+      config_(std::move(config)),
+      send_(std::move(send_feedback)),
+      audio_renderer_(std::move(audio_renderer)),
+      video_renderer_(std::move(video_renderer)),
+      frame_buffer_(config_.video_frames),
+      render_timing_(config_.video_timing),
+      nack_(config_.nack_config) {
+  reports_ = scheduler_.StartRepeating(config_.rtcp_interval, [this] { return SendReports(); });
+}
+
+MediaReceiver::~MediaReceiver() {
+  *alive_ = false;
+  reports_.Cancel();
+  nack_timer_.Cancel();
+  video_tick_.Cancel();
+  if (audio_) audio_->playout.Cancel();
+}
+
+void MediaReceiver::OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival) {
+  stats_.bytes_received += datagram.size();
+  switch (ClassifyPacket(datagram)) {
+    case PacketKind::kRtp: {
+      auto packet = RtpPacket::Parse(datagram);
+      if (!packet.ok()) {
+        ++stats_.packets_malformed;
+        return;
+      }
+      OnRtp(*packet, arrival);
+      return;
+    }
+    case PacketKind::kRtcp: {
+      auto compound = rtcp::RtcpCompound::Parse(datagram);
+      if (!compound.ok()) {
+        ++stats_.packets_malformed;
+        return;
+      }
+      ++stats_.rtcp_received;
+      OnRtcp(*compound, arrival);
+      return;
+    }
+    default:
+      ++stats_.packets_malformed;
+  }
+}
+
+void MediaReceiver::OnRtp(const RtpPacket& packet, Timestamp arrival) {
+  if (packet.payload_type() == kOpusPayloadType) {
+    OnAudioPacket(packet, arrival);
+  } else if (auto codec = VideoCodecOfPayloadType(packet.payload_type())) {
+    OnVideoPacket(packet, *codec, arrival);
+  } else {
+    ++stats_.packets_unknown_payload_type;
+  }
+}
+
+void MediaReceiver::OnAudioPacket(const RtpPacket& packet, Timestamp arrival) {
+  auto info = ParseOpusPacket(packet.payload());
+  if (!info.ok()) {
+    ++stats_.packets_malformed;
+    return;
+  }
+  if (!audio_) {
+    auto decoder = OpusAudioDecoder::Create(48'000, 1);
+    if (!decoder.ok()) return;
+    AudioStream& stream = audio_.emplace();
+    stream.ssrc = packet.ssrc();
+    stream.decoder = std::move(*decoder);
+    AudioJitterBufferConfig jitter = config_.audio_jitter;
+    jitter.frame = info->duration;  // The sender's packet duration is the playout step.
+    stream.jitter_buffer = std::make_unique<AudioJitterBuffer>(jitter);
+    stream.statistics = std::make_unique<StreamReceiveStatistics>(stream.ssrc, kOpusRtpClockRate);
+    stream.playout = scheduler_.StartRepeating(TimeDelta::Zero(), [this] { return PlayAudio(); });
+  }
+  AudioStream& stream = *audio_;
+  if (packet.ssrc() != stream.ssrc) {
+    ++stats_.packets_unknown_payload_type;
+    return;
+  }
+  ++stats_.packets_received;
+  ++stats_.audio_packets;
+  stream.statistics->OnRtpPacket(packet.sequence_number(), packet.timestamp(), packet.data().size(),
+                                 arrival);
+  if (auto capture = packet.GetExtension<AbsoluteCaptureTime>(kAbsCaptureTimeExtensionId)) {
+    stream.capture_times.insert_or_assign(packet.timestamp(),
+                                          TimestampFromNtp(capture->capture_time));
+    if (stream.capture_times.size() > kMaxCaptureTimes) {
+      stream.capture_times.erase(stream.capture_times.begin());
+    }
+  }
+  const auto payload = packet.payload();
+  stream.jitter_buffer->Insert(packet.timestamp(),
+                               std::vector<uint8_t>(payload.begin(), payload.end()),
+                               OpusPacketHasVoiceActivity(payload, *info), arrival);
+}
+
+TimeDelta MediaReceiver::PlayAudio() {
+  AudioStream& stream = *audio_;
+  const Timestamp now = scheduler_.Now();
+  // The sender said goodbye and everything it sent has played: silence is not loss.
+  if (stream.ended && stream.jitter_buffer->empty()) return TimeDelta::PlusInfinity();
+  PlayoutDecision decision = stream.jitter_buffer->Pull(now);
+  stats_.audio_jitter_buffer_target = stream.jitter_buffer->target_delay();
+  stats_.audio_jitter_buffer_stats = stream.jitter_buffer->stats();
+  Result<AudioFrame, std::string> audio = std::string("nothing to play");
+  bool concealed = false;
+  switch (decision.kind) {
+    case PlayoutDecision::Kind::kNothing:
+      return decision.duration;
+    case PlayoutDecision::Kind::kDecode:
+      audio = stream.decoder->Decode(decision.payload);
+      break;
+    case PlayoutDecision::Kind::kDecodeFec: {
+      auto recovered = stream.decoder->DecodeFec(decision.payload, decision.duration);
+      if (recovered.ok()) {
+        concealed = !recovered->from_fec;
+        audio = std::move(recovered->audio);
+      } else {
+        audio = recovered.error();
+      }
+      break;
+    }
+    case PlayoutDecision::Kind::kConceal:
+      concealed = true;
+      audio = stream.decoder->Conceal(decision.duration);
+      break;
+    case PlayoutDecision::Kind::kComfortNoise:
+      // After a DTX frame the decoder's concealment is its comfort noise (RFC 6716 §4.4).
+      audio = stream.decoder->Conceal(decision.duration);
+      break;
+  }
+  if (!audio.ok()) {
+    // A packet the decoder rejects is concealed instead: the listener hears a gap filled.
+    ++stats_.packets_malformed;
+    concealed = true;
+    audio = stream.decoder->Conceal(decision.duration);
+    if (!audio.ok()) return decision.duration;
+  }
+  const auto samples = static_cast<uint64_t>(audio->samples_per_channel());
+  stats_.audio_samples_played += samples;
+  if (concealed) stats_.audio_samples_concealed += samples;
+  if (decision.kind == PlayoutDecision::Kind::kDecodeFec && !concealed) {
+    stats_.audio_samples_fec += samples;
+  }
+  stats_.audio_jitter_buffer_delay.Add(stream.jitter_buffer->buffered());
+  if (decision.kind == PlayoutDecision::Kind::kDecode ||
+      decision.kind == PlayoutDecision::Kind::kDecodeFec) {
+    auto capture = stream.capture_times.find(decision.rtp_timestamp);
+    if (capture != stream.capture_times.end()) {
+      audio->capture_time = capture->second;
+      stats_.audio_latency.Add(now - capture->second);
+    }
+    stream.last_played = StreamSynchronizer::Playout{decision.rtp_timestamp, now};
+  }
+  if (audio_renderer_) audio_renderer_(*audio, now);
+  return decision.duration;
+}
+
+void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Timestamp arrival) {
+  if (!video_) {
+    auto decoder = VpxDecoder::Create(codec);
+    if (!decoder.ok()) return;
+    VideoStream& stream = video_.emplace();
+    stream.ssrc = packet.ssrc();
+    stream.codec = codec;
+    stream.decoder = std::move(*decoder);
+    stream.statistics = std::make_unique<StreamReceiveStatistics>(stream.ssrc, kVideoRtpClockRate);
+    video_packets_ = std::make_unique<VideoPacketBuffer>(codec);
+    video_tick_ = scheduler_.StartRepeating(kVideoTick, [this] {
+      DecodeVideo(scheduler_.Now());
+      return kVideoTick;
+    });
+  }
+  VideoStream& stream = *video_;
+  if (packet.ssrc() != stream.ssrc || codec != stream.codec) {
+    ++stats_.packets_unknown_payload_type;
+    return;
+  }
+  ++stats_.packets_received;
+  ++stats_.video_packets;
+  stream.statistics->OnRtpPacket(packet.sequence_number(), packet.timestamp(), packet.data().size(),
+                                 arrival);
+  if (config_.nack) {
+    nack_.OnPacket(packet.sequence_number(), arrival);
+    ArmNackTimer();
+  }
+  Timestamp capture_time = Timestamp::MinusInfinity();
+  if (auto capture = packet.GetExtension<AbsoluteCaptureTime>(kAbsCaptureTimeExtensionId)) {
+    capture_time = TimestampFromNtp(capture->capture_time);
+  }
+  auto assembled = video_packets_->Insert(packet, capture_time);
+  if (!assembled.ok()) {
+    ++stats_.packets_malformed;
+    return;
+  }
+  if (assembled->has_value()) {
+    ++stats_.video_frames_assembled;
+    render_timing_.OnFrameComplete(packet.timestamp(), arrival);
+    for (EncodedVideoFrame& frame : reference_finder_.Insert(std::move(**assembled))) {
+      frame_buffer_.Insert(std::move(frame), arrival);
+    }
+  }
+  DecodeVideo(arrival);
+}
+
+void MediaReceiver::DecodeVideo(Timestamp now) {
+  VideoStream& stream = *video_;
+  while (auto frame = frame_buffer_.NextDecodable(now, reference_finder_.stashed() > 0)) {
+    auto decoded = stream.decoder->Decode(*frame);
+    if (!decoded.ok()) {
+      ++stats_.video_decode_errors;
+      frame_buffer_.OnDecodeFailed(frame->frame_id);
+      continue;
+    }
+    ++stats_.video_frames_decoded;
+    stats_.video_keyframes_decoded += frame->keyframe;
+    if (!decoded->has_value()) continue;
+    RawVideoFrame picture = std::move(**decoded);
+    const uint32_t rtp_timestamp = frame->rtp_timestamp;
+    const Timestamp render_time = std::max(render_timing_.RenderTime(rtp_timestamp), now);
+    stats_.video_render_delay = render_timing_.delay();
+    if (render_time <= now) {
+      Render(picture, rtp_timestamp, now);
+    } else {
+      std::weak_ptr<bool> alive = alive_;
+      scheduler_.PostDelayedTask(render_time - now,
+                                 [this, alive, rtp_timestamp, picture = std::move(picture)] {
+                                   if (auto live = alive.lock(); live && *live) {
+                                     Render(picture, rtp_timestamp, scheduler_.Now());
+                                   }
+                                 });
+    }
+  }
+  stats_.video_frames_unresolved = reference_finder_.stats().frames_dropped;
+  stats_.video_frames_skipped = frame_buffer_.stats().frames_skipped;
+  if (frame_buffer_.TakeKeyframeRequest()) {
+    rtcp::Pli pli;
+    pli.sender_ssrc = config_.ssrc;
+    pli.media_ssrc = stream.ssrc;
+    rtcp::RtcpCompound compound;
+    compound.messages.push_back(MakeReceiverReport(now));
+    compound.messages.push_back(pli);
+    ++stats_.plis_sent;
+    SendFeedback(std::move(compound));
+  }
+}
+
+void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
+                           Timestamp render_time) {
+  ++stats_.video_frames_rendered;
+  freezes_.OnFrameRendered(render_time);
+  stats_.freezes = freezes_.freezes();
+  stats_.longest_frame_gap = freezes_.longest_gap();
+  stats_.total_freeze_duration = freezes_.total_freeze_duration();
+  if (picture.capture_time.IsFinite()) stats_.video_latency.Add(render_time - picture.capture_time);
+  video_->last_rendered = StreamSynchronizer::Playout{rtp_timestamp, render_time};
+  if (video_renderer_) video_renderer_(picture, render_time);
+}
+
+void MediaReceiver::ArmNackTimer() {
+  const Timestamp due = nack_.NextRequestTime();
+  if (!due.IsFinite() || (nack_timer_.pending() && nack_timer_at_ <= due)) return;
+  nack_timer_.Cancel();
+  nack_timer_at_ = due;
+  nack_timer_ = scheduler_.PostDelayedTask(due - scheduler_.Now(), [this] {
+    nack_timer_at_ = Timestamp::PlusInfinity();
+    SendNacks();
+    ArmNackTimer();
+  });
+}
+
+void MediaReceiver::SendNacks() {
+  const Timestamp now = scheduler_.Now();
+  std::vector<uint16_t> lost = nack_.TakeRequests(now);
+  if (lost.empty() || !video_) return;
+  rtcp::Nack nack;
+  nack.sender_ssrc = config_.ssrc;
+  nack.media_ssrc = video_->ssrc;
+  nack.lost_sequence_numbers = std::move(lost);
+  ++stats_.nacks_sent;
+  stats_.nack_sequence_numbers_sent += nack.lost_sequence_numbers.size();
+  rtcp::RtcpCompound compound;
+  compound.messages.push_back(MakeReceiverReport(now));
+  compound.messages.push_back(std::move(nack));
+  SendFeedback(std::move(compound));
+}
+
+rtcp::ReceiverReport MediaReceiver::MakeReceiverReport(Timestamp now) {
+  rtcp::ReceiverReport report;
+  report.sender_ssrc = config_.ssrc;
+  if (audio_) report.report_blocks.push_back(audio_->statistics->MakeReportBlock(now));
+  if (video_) report.report_blocks.push_back(video_->statistics->MakeReportBlock(now));
+  return report;
+}
+
+TimeDelta MediaReceiver::SendReports() {
+  if (audio_ || video_) {
+    rtcp::RtcpCompound compound;
+    compound.messages.push_back(MakeReceiverReport(scheduler_.Now()));
+    compound.messages.push_back(rtcp::Sdes::WithCname(config_.ssrc, config_.cname));
+    SendFeedback(std::move(compound));
+  }
+  UpdateLipSync();
+  return config_.rtcp_interval;
+}
+
+void MediaReceiver::SendFeedback(rtcp::RtcpCompound compound) {
+  std::vector<uint8_t> buffer;
+  if (!SerializeRtcp(compound, buffer)) return;
+  ++stats_.rtcp_sent;
+  stats_.bytes_sent += buffer.size();
+  send_(buffer, scheduler_.Now());
+}
+
+void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) {
+  for (const rtcp::RtcpMessage& message : compound.messages) {
+    if (const auto* bye = std::get_if<rtcp::Bye>(&message)) {
+      ++stats_.byes_received;
+      for (uint32_t ssrc : bye->ssrcs) {
+        if (audio_ && ssrc == audio_->ssrc) audio_->ended = true;
+      }
+      continue;
+    }
+    const auto* sr = std::get_if<rtcp::SenderReport>(&message);
+    if (sr == nullptr) continue;
+    if (audio_ && sr->sender_ssrc == audio_->ssrc) {
+      audio_->statistics->OnSenderReport(sr->ntp, arrival);
+      audio_->ntp.OnSenderReport(sr->ntp, sr->rtp_timestamp);
+    } else if (video_ && sr->sender_ssrc == video_->ssrc) {
+      video_->statistics->OnSenderReport(sr->ntp, arrival);
+      video_->ntp.OnSenderReport(sr->ntp, sr->rtp_timestamp);
+    }
+  }
+}
+
+void MediaReceiver::UpdateLipSync() {
+  if (!config_.lip_sync || !audio_ || !video_ || !audio_->last_played || !video_->last_rendered) {
+    return;
+  }
+  auto delays =
+      synchronizer_.Update(*audio_->last_played, audio_->ntp, *video_->last_rendered, video_->ntp);
+  stats_.av_sync_offset = synchronizer_.measured_offset();
+  if (!delays) return;
+  audio_->jitter_buffer->SetExtraDelay(delays->extra_audio);
+  render_timing_.SetExtraDelay(delays->extra_video);
+}
+
+}  // namespace comodal::engine

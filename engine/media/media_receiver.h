@@ -1,0 +1,176 @@
+#ifndef ENGINE_MEDIA_MEDIA_RECEIVER_H_
+#define ENGINE_MEDIA_MEDIA_RECEIVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "engine/audio/audio_jitter_buffer.h"
+#include "engine/codec/audio_frame.h"
+#include "engine/codec/opus_audio_decoder.h"
+#include "engine/codec/video_frame.h"
+#include "engine/codec/vpx_decoder.h"
+#include "engine/media/freeze_detector.h"
+#include "engine/media/media_constants.h"
+#include "engine/media/media_sender.h"
+#include "engine/sync/stream_synchronizer.h"
+#include "engine/timing/video_render_timing.h"
+#include "engine/video/video_frame_buffer.h"
+#include "engine/video/video_packet_buffer.h"
+#include "engine/video/video_reference_finder.h"
+#include "transport/base/latency_histogram.h"
+#include "transport/rtcp/compound_packet.h"
+#include "transport/rtp/nack_requester.h"
+#include "transport/rtp/receive_statistics.h"
+#include "transport/rtp/rtp_packet.h"
+#include "transport/rtp/rtp_to_ntp_estimator.h"
+#include "transport/time/task_scheduler.h"
+
+namespace comodal::engine {
+
+// Decoded audio handed to the sink when it should be heard, and decoded pictures when they
+// should be shown.
+using AudioRenderer = std::function<void(const AudioFrame& audio, Timestamp play_time)>;
+using VideoRenderer = std::function<void(const RawVideoFrame& picture, Timestamp render_time)>;
+
+struct MediaReceiverConfig {
+  uint32_t ssrc = 0x5EC0FEED;  // Of the receiver's own RTCP.
+  std::string cname = "comodal-receiver";
+  AudioJitterBufferConfig audio_jitter;
+  VideoRenderTiming::Config video_timing;
+  VideoFrameBuffer::Config video_frames;
+  TimeDelta rtcp_interval = TimeDelta::Seconds(1);
+  bool nack = true;
+  NackRequester::Config nack_config;
+  bool lip_sync = true;
+};
+
+struct MediaReceiverStats {
+  uint64_t packets_received = 0;   // RTP.
+  uint64_t bytes_received = 0;     // RTP and RTCP datagrams.
+  uint64_t packets_malformed = 0;  // Datagrams or payloads rejected.
+  uint64_t packets_unknown_payload_type = 0;
+  uint64_t rtcp_received = 0;
+  uint64_t rtcp_sent = 0;
+  uint64_t bytes_sent = 0;
+  // Audio.
+  uint64_t audio_packets = 0;
+  uint64_t audio_samples_played = 0;     // Decoded, rebuilt from FEC or concealed (per channel).
+  uint64_t audio_samples_concealed = 0;  // Packet loss concealment (or stretching).
+  uint64_t audio_samples_fec = 0;        // Rebuilt from the next packet's in-band FEC.
+  double audio_concealed_ratio() const {
+    return audio_samples_played == 0 ? 0.0
+                                     : static_cast<double>(audio_samples_concealed) /
+                                           static_cast<double>(audio_samples_played);
+  }
+  TimeDelta audio_jitter_buffer_target = TimeDelta::Zero();
+  AudioJitterBuffer::Stats audio_jitter_buffer_stats;
+  LatencyHistogram audio_jitter_buffer_delay;  // What the buffer held at each playout.
+  LatencyHistogram audio_latency;              // Play time - capture time (same clock only).
+  // Video.
+  uint64_t video_packets = 0;
+  uint64_t video_frames_assembled = 0;
+  uint64_t video_frames_decoded = 0;
+  uint64_t video_frames_rendered = 0;
+  uint64_t video_decode_errors = 0;
+  uint64_t video_frames_unresolved = 0;  // Their references never became known.
+  uint64_t video_frames_skipped = 0;     // Undecodable, passed over for a later frame.
+  uint64_t video_keyframes_decoded = 0;
+  uint64_t plis_sent = 0;
+  uint64_t nacks_sent = 0;
+  uint64_t nack_sequence_numbers_sent = 0;
+  uint64_t freezes = 0;
+  TimeDelta longest_frame_gap = TimeDelta::Zero();
+  TimeDelta total_freeze_duration = TimeDelta::Zero();
+  TimeDelta video_render_delay = TimeDelta::Zero();
+  LatencyHistogram video_latency;  // Render time - capture time (same clock only).
+  uint64_t byes_received = 0;
+  // Lip sync: video playout delay minus audio playout delay (positive: video later).
+  std::optional<TimeDelta> av_sync_offset;
+};
+
+// The receiving half of a media session: RTP and RTCP of one sender's audio and video on one
+// transport come in through OnDatagram; audio is played through the jitter buffer every frame
+// duration, video frames are assembled, decoded as soon as decodable and rendered at their
+// render time. The receiver sends RTCP receiver reports, NACKs for missing video packets and a
+// PLI when no decodable frame is coming; symmetric RTP (RFC 4961) is the transport's job: the
+// SendDatagram given here should answer to where the media came from. Streams are recognised by
+// payload type (Opus 111, VP8 96, VP9 98); the first SSRC seen for each is the one played.
+class MediaReceiver {
+ public:
+  MediaReceiver(TaskScheduler& scheduler, MediaReceiverConfig config, SendDatagram send_feedback,
+                AudioRenderer audio_renderer, VideoRenderer video_renderer);
+  ~MediaReceiver();
+  MediaReceiver(const MediaReceiver&) = delete;
+  MediaReceiver& operator=(const MediaReceiver&) = delete;
+
+  void OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival);
+
+  const MediaReceiverStats& stats() const { return stats_; }
+  const VideoPacketBuffer* video_packet_buffer() const { return video_packets_.get(); }
+
+ private:
+  struct AudioStream {
+    AudioStream() : ntp(kOpusRtpClockRate) {}
+    uint32_t ssrc = 0;
+    std::unique_ptr<OpusAudioDecoder> decoder;
+    std::unique_ptr<AudioJitterBuffer> jitter_buffer;
+    std::unique_ptr<StreamReceiveStatistics> statistics;
+    RtpToNtpEstimator ntp;
+    std::map<uint32_t, Timestamp> capture_times;  // By RTP timestamp, recent packets only.
+    TaskHandle playout;
+    std::optional<StreamSynchronizer::Playout> last_played;
+    bool ended = false;  // BYE received: play out what is buffered, then stop.
+  };
+  struct VideoStream {
+    VideoStream() : ntp(kVideoRtpClockRate) {}
+    uint32_t ssrc = 0;
+    VideoCodec codec = VideoCodec::kVp8;
+    std::unique_ptr<VpxDecoder> decoder;
+    std::unique_ptr<StreamReceiveStatistics> statistics;
+    RtpToNtpEstimator ntp;
+    std::optional<StreamSynchronizer::Playout> last_rendered;
+  };
+
+  void OnRtp(const RtpPacket& packet, Timestamp arrival);
+  void OnAudioPacket(const RtpPacket& packet, Timestamp arrival);
+  void OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Timestamp arrival);
+  void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
+  TimeDelta PlayAudio();
+  void DecodeVideo(Timestamp now);
+  void Render(const RawVideoFrame& picture, uint32_t rtp_timestamp, Timestamp render_time);
+  void ArmNackTimer();
+  void SendNacks();
+  TimeDelta SendReports();
+  void SendFeedback(rtcp::RtcpCompound compound);
+  rtcp::ReceiverReport MakeReceiverReport(Timestamp now);
+  void UpdateLipSync();
+
+  TaskScheduler& scheduler_;
+  MediaReceiverConfig config_;
+  SendDatagram send_;
+  AudioRenderer audio_renderer_;
+  VideoRenderer video_renderer_;
+  std::optional<AudioStream> audio_;
+  std::optional<VideoStream> video_;
+  std::unique_ptr<VideoPacketBuffer> video_packets_;
+  VideoReferenceFinder reference_finder_;
+  VideoFrameBuffer frame_buffer_;
+  VideoRenderTiming render_timing_;
+  NackRequester nack_;
+  TaskHandle nack_timer_;
+  Timestamp nack_timer_at_ = Timestamp::PlusInfinity();
+  TaskHandle video_tick_;
+  FreezeDetector freezes_;
+  StreamSynchronizer synchronizer_;
+  TaskHandle reports_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  MediaReceiverStats stats_;
+};
+
+}  // namespace comodal::engine
+
+#endif  // ENGINE_MEDIA_MEDIA_RECEIVER_H_

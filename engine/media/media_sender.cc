@@ -1,0 +1,297 @@
+#include "engine/media/media_sender.h"
+
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "engine/media/media_constants.h"
+#include "engine/media/rtcp_io.h"
+#include "transport/rtcp/bye.h"
+#include "transport/rtcp/nack.h"
+#include "transport/rtcp/pli.h"
+#include "transport/rtcp/receiver_report.h"
+#include "transport/rtcp/sdes.h"
+#include "transport/rtcp/sender_report.h"
+#include "transport/rtp/packet_demux.h"
+#include "transport/rtp/rtp_header_extensions.h"
+#include "transport/time/ntp_time.h"
+
+namespace comodal::engine {
+namespace {
+
+// RFC 3550 §5.1 asks for random initial sequence numbers and timestamps (against known-plaintext
+// attacks on encryption, which SRTP makes moot); they are derived from the SSRC here so that runs
+// are reproducible, and still differ between streams.
+uint32_t Scramble(uint32_t value) {
+  value ^= value >> 16;
+  value *= 0x7FEB352D;
+  value ^= value >> 15;
+  value *= 0x846CA68B;
+  value ^= value >> 16;
+  return value;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskScheduler& scheduler,
+                                                                      MediaSenderConfig config,
+                                                                      SendDatagram send) {
+  if (!config.audio && !config.video) return std::string("a media sender needs audio or video");
+  if (config.audio && config.video && config.audio_ssrc == config.video_ssrc) {
+    return std::string("audio and video need different SSRCs");
+  }
+  std::unique_ptr<MediaSender> sender(
+      new MediaSender(scheduler, std::move(config), std::move(send)));
+  if (sender->config_.audio) {
+    auto encoder = OpusAudioEncoder::Create(*sender->config_.audio);
+    if (!encoder.ok()) return "audio encoder: " + encoder.error();
+    sender->audio_encoder_ = std::move(*encoder);
+  }
+  if (sender->config_.video) {
+    auto encoder = VpxEncoder::Create(*sender->config_.video);
+    if (!encoder.ok()) return "video encoder: " + encoder.error();
+    sender->video_encoder_ = std::move(*encoder);
+    const uint16_t picture_id = Scramble(sender->config_.video_ssrc) & 0x7FFF;
+    if (sender->config_.video->codec == VideoCodec::kVp8) {
+      Vp8Packetizer::Config packetizer;
+      packetizer.max_payload_size = sender->config_.max_video_payload_size;
+      packetizer.first_picture_id = picture_id;
+      sender->packetizer_.emplace<Vp8Packetizer>(packetizer);
+    } else {
+      Vp9Packetizer::Config packetizer;
+      packetizer.max_payload_size = sender->config_.max_video_payload_size;
+      packetizer.first_picture_id = picture_id;
+      sender->packetizer_.emplace<Vp9Packetizer>(packetizer);
+    }
+  }
+  MediaSender* raw = sender.get();
+  sender->reports_ =
+      scheduler.StartRepeating(sender->config_.rtcp_interval, [raw] { return raw->SendReports(); });
+  return sender;
+}
+
+MediaSender::MediaSender(TaskScheduler& scheduler, MediaSenderConfig config, SendDatagram send)
+    : scheduler_(scheduler),
+      config_(std::move(config)),
+      send_(std::move(send)),
+      history_(config_.history) {
+  auto init = [](RtpStreamState& stream, uint32_t ssrc, uint8_t payload_type, int clock_rate) {
+    stream.ssrc = ssrc;
+    stream.payload_type = payload_type;
+    stream.clock_rate = clock_rate;
+    stream.sequence_number = static_cast<uint16_t>(Scramble(ssrc));
+    stream.rtp_timestamp_offset = Scramble(ssrc + 1);
+  };
+  init(audio_, config_.audio_ssrc, kOpusPayloadType, kOpusRtpClockRate);
+  init(video_, config_.video_ssrc,
+       config_.video ? VideoPayloadType(config_.video->codec) : kVp8PayloadType,
+       kVideoRtpClockRate);
+}
+
+MediaSender::~MediaSender() { reports_.Cancel(); }
+
+uint32_t MediaSender::RtpTimestampOf(RtpStreamState& stream, Timestamp capture_time) {
+  if (!stream.started) {
+    stream.started = true;
+    stream.first_capture = capture_time;
+  }
+  const int64_t ticks = (capture_time - stream.first_capture).us() * stream.clock_rate / 1'000'000;
+  return stream.rtp_timestamp_offset + static_cast<uint32_t>(ticks);
+}
+
+void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool marker,
+                          std::span<const uint8_t> payload, Timestamp capture_time,
+                          bool first_in_frame) {
+  RtpPacketBuilder builder;
+  builder.set_ssrc(stream.ssrc)
+      .set_payload_type(stream.payload_type)
+      .set_sequence_number(stream.sequence_number++)
+      .set_timestamp(rtp_timestamp)
+      .set_marker(marker);
+  if (config_.send_capture_time && first_in_frame && capture_time.IsFinite()) {
+    builder.SetExtension<AbsoluteCaptureTime>(kAbsCaptureTimeExtensionId,
+                                              {NtpFromTimestamp(capture_time), std::nullopt});
+  }
+  std::array<uint8_t, kMaxPacketBufferSize> buffer;
+  auto size = builder.Build(payload, buffer);
+  if (!size.ok()) return;  // Payload sizes are bounded by the packetizers; cannot happen.
+  const std::span<const uint8_t> packet(buffer.data(), *size);
+  const Timestamp now = scheduler_.Now();
+  if (&stream == &video_ && config_.retransmit_on_nack) {
+    history_.Put(static_cast<uint16_t>(stream.sequence_number - 1), packet, now);
+  }
+  stream.last_rtp_timestamp = rtp_timestamp;
+  stream.last_capture = capture_time;
+  ++stream.packets;
+  stream.octets += static_cast<uint32_t>(payload.size());
+  ++stats_.packets_sent;
+  stats_.bytes_sent += packet.size();
+  send_(packet, now);
+}
+
+Status MediaSender::SendAudio(const AudioFrame& frame) {
+  if (!audio_encoder_) return Error{ErrorCode::kInvalidArgument, "no audio stream"};
+  auto encoded = audio_encoder_->Encode(frame);
+  if (!encoded.ok()) return Error{ErrorCode::kInvalidArgument, encoded.error()};
+  // The RTP clock counts samples (RFC 7587 §4.1), silent ones included.
+  if (!audio_.started) {
+    audio_.started = true;
+    audio_.first_capture = frame.capture_time;
+    audio_.last_rtp_timestamp = audio_.rtp_timestamp_offset;
+  } else {
+    audio_.last_rtp_timestamp += OpusRtpTimestampStep(encoded->duration);
+  }
+  const uint32_t rtp_timestamp = audio_.last_rtp_timestamp;
+  ++stats_.audio_frames_encoded;
+  if (encoded->dtx) {
+    ++stats_.audio_frames_dtx;
+    // The first DTX frame of a pause goes out (1-2 bytes): it tells the receiver that what
+    // follows is silence, not loss. The rest are not sent (RFC 7587 §3.1.3).
+    const bool first = !last_audio_was_dtx_;
+    last_audio_was_dtx_ = true;
+    if (!first) {
+      audio_.last_capture = frame.capture_time;
+      return Status::Ok();
+    }
+    SendRtp(audio_, rtp_timestamp, false, encoded->data, frame.capture_time, true);
+    return Status::Ok();
+  }
+  // RFC 7587 §4.1 / RFC 3551 §4.1: the marker bit flags the first packet of a talkspurt.
+  const bool talkspurt = audio_.packets == 0 || last_audio_was_dtx_;
+  last_audio_was_dtx_ = false;
+  SendRtp(audio_, rtp_timestamp, talkspurt, encoded->data, frame.capture_time, true);
+  return Status::Ok();
+}
+
+Status MediaSender::SendVideo(const RawVideoFrame& frame) {
+  if (!video_encoder_) return Error{ErrorCode::kInvalidArgument, "no video stream"};
+  ++stats_.video_frames_in;
+  auto encoded = video_encoder_->Encode(frame);
+  if (!encoded.ok()) return encoded.error();
+  if (!encoded->has_value()) {
+    ++stats_.video_frames_dropped;
+    return Status::Ok();
+  }
+  const EncodedVideoFrame& out = **encoded;
+  ++stats_.video_frames_encoded;
+  stats_.keyframes += out.keyframe;
+  auto payloads =
+      std::visit([&](auto& packetizer) { return packetizer.Packetize(out); }, packetizer_);
+  if (!payloads.ok()) return payloads.error();
+  const uint32_t rtp_timestamp = RtpTimestampOf(video_, frame.capture_time);
+  for (const RtpVideoPayload& payload : *payloads) {
+    SendRtp(video_, rtp_timestamp, payload.last_in_frame, payload.data, frame.capture_time,
+            payload.first_in_frame);
+  }
+  return Status::Ok();
+}
+
+Status MediaSender::SetVideoBitrate(DataRate bitrate) {
+  if (!video_encoder_) return Error{ErrorCode::kInvalidArgument, "no video stream"};
+  return video_encoder_->SetBitrate(bitrate);
+}
+
+void MediaSender::SetAudioBitrate(DataRate bitrate) {
+  if (audio_encoder_) audio_encoder_->SetBitrate(bitrate);
+}
+
+void MediaSender::SetAudioLossHint(double loss) {
+  if (audio_encoder_) audio_encoder_->SetPacketLossHint(loss);
+}
+
+TimeDelta MediaSender::SendReports() {
+  const Timestamp now = scheduler_.Now();
+  for (RtpStreamState* stream : {&audio_, &video_}) {
+    if (!stream->started || stream->packets == 0) continue;
+    // RFC 3550 §6.4.1: the RTP timestamp of "now" on the media clock, extrapolated from the
+    // last frame sent, paired with the NTP time of now.
+    rtcp::SenderReport report;
+    report.sender_ssrc = stream->ssrc;
+    report.ntp = NtpFromTimestamp(now);
+    report.rtp_timestamp =
+        stream->last_rtp_timestamp +
+        static_cast<uint32_t>((now - stream->last_capture).us() * stream->clock_rate / 1'000'000);
+    report.packet_count = stream->packets;
+    report.octet_count = stream->octets;
+    rtcp::RtcpCompound compound;
+    compound.messages.push_back(std::move(report));
+    compound.messages.push_back(rtcp::Sdes::WithCname(stream->ssrc, config_.cname));
+    SendRtcp(compound);
+  }
+  return config_.rtcp_interval;
+}
+
+void MediaSender::Stop() {
+  if (!reports_.pending()) return;
+  reports_.Cancel();
+  rtcp::Bye bye;
+  for (const RtpStreamState* stream : {&audio_, &video_}) {
+    if (stream->started) bye.ssrcs.push_back(stream->ssrc);
+  }
+  if (bye.ssrcs.empty()) return;
+  // RFC 3550 §6.1: a BYE goes last in a compound that starts with a report.
+  SendReports();
+  rtcp::RtcpCompound compound;
+  rtcp::ReceiverReport report;
+  report.sender_ssrc = bye.ssrcs.front();
+  compound.messages.push_back(std::move(report));
+  compound.messages.push_back(std::move(bye));
+  SendRtcp(compound);
+}
+
+void MediaSender::SendRtcp(const rtcp::RtcpCompound& compound) {
+  std::vector<uint8_t> buffer;
+  if (!SerializeRtcp(compound, buffer)) return;
+  ++stats_.rtcp_sent;
+  stats_.bytes_sent += buffer.size();
+  send_(buffer, scheduler_.Now());
+}
+
+void MediaSender::OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival) {
+  if (ClassifyPacket(datagram) != PacketKind::kRtcp) {
+    ++stats_.rtcp_malformed;
+    return;
+  }
+  auto compound = rtcp::RtcpCompound::Parse(datagram);
+  if (!compound.ok()) {
+    ++stats_.rtcp_malformed;
+    return;
+  }
+  ++stats_.rtcp_received;
+  OnRtcp(*compound, arrival);
+}
+
+void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) {
+  for (const rtcp::RtcpMessage& message : compound.messages) {
+    if (const auto* rr = std::get_if<rtcp::ReceiverReport>(&message)) {
+      for (const rtcp::ReportBlock& block : rr->report_blocks) {
+        if (block.source_ssrc != audio_.ssrc && block.source_ssrc != video_.ssrc) continue;
+        if (block.last_sr != 0) {
+          stats_.rtt = RoundTripFromCompactNtp(NtpFromTimestamp(arrival).ToCompact(), block.last_sr,
+                                               block.delay_since_last_sr);
+        }
+        stats_.reported_fraction_lost = block.fraction_lost / 256.0;
+      }
+    } else if (const auto* nack = std::get_if<rtcp::Nack>(&message)) {
+      if (nack->media_ssrc != video_.ssrc || !config_.retransmit_on_nack) continue;
+      ++stats_.nacks_received;
+      // One repair per RTT per packet: a NACK repeated before the first repair could have
+      // arrived asks for nothing new.
+      const TimeDelta min_interval = stats_.rtt.value_or(TimeDelta::Millis(100));
+      for (uint16_t seq : nack->lost_sequence_numbers) {
+        auto packet = history_.TakeForRetransmission(seq, arrival, min_interval);
+        if (!packet) continue;
+        ++stats_.retransmissions;
+        ++stats_.packets_sent;
+        stats_.bytes_sent += packet->size();
+        send_(*packet, arrival);
+      }
+    } else if (const auto* pli = std::get_if<rtcp::Pli>(&message)) {
+      if (pli->media_ssrc != video_.ssrc || !video_encoder_) continue;
+      ++stats_.plis_received;
+      video_encoder_->RequestKeyframe();  // RFC 4585 §6.3.1.
+    }
+  }
+}
+
+}  // namespace comodal::engine

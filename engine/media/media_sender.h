@@ -1,0 +1,133 @@
+#ifndef ENGINE_MEDIA_MEDIA_SENDER_H_
+#define ENGINE_MEDIA_MEDIA_SENDER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+
+#include "engine/codec/audio_frame.h"
+#include "engine/codec/opus_audio_encoder.h"
+#include "engine/codec/video_frame.h"
+#include "engine/codec/vpx_encoder.h"
+#include "engine/rtp/vp8_payload.h"
+#include "engine/rtp/vp9_payload.h"
+#include "transport/base/result.h"
+#include "transport/rtcp/compound_packet.h"
+#include "transport/rtp/rtp_packet_history.h"
+#include "transport/time/task_scheduler.h"
+
+namespace comodal::engine {
+
+// Hands a datagram to the transport (a UDP socket, an emulated link).
+using SendDatagram = std::function<void(std::span<const uint8_t> datagram, Timestamp now)>;
+
+struct MediaSenderConfig {
+  std::optional<OpusEncoderConfig> audio = OpusEncoderConfig{};  // nullopt: no audio stream.
+  std::optional<VpxEncoderConfig> video = VpxEncoderConfig{};    // nullopt: no video stream.
+  uint32_t audio_ssrc = 0x0A0D1001;
+  uint32_t video_ssrc = 0x0B1DE001;
+  std::string cname = "comodal";
+  size_t max_video_payload_size = kDefaultVideoMaxPayloadSize;
+  // Capture times in the abs-capture-time extension on the first packet of each frame.
+  bool send_capture_time = true;
+  TimeDelta rtcp_interval = TimeDelta::Seconds(1);
+  // Retransmit packets a NACK asks for (RFC 4585 §6.2.1) from this much history.
+  bool retransmit_on_nack = true;
+  TimeDelta history = TimeDelta::Seconds(2);
+};
+
+struct MediaSenderStats {
+  uint64_t packets_sent = 0;  // RTP, retransmissions included.
+  uint64_t bytes_sent = 0;    // RTP and RTCP datagrams.
+  uint64_t rtcp_sent = 0;
+  uint64_t audio_frames_encoded = 0;
+  uint64_t audio_frames_dtx = 0;  // Silent frames (DTX): the first of each pause is sent.
+  uint64_t video_frames_in = 0;
+  uint64_t video_frames_encoded = 0;
+  uint64_t video_frames_dropped = 0;  // By the rate control.
+  uint64_t keyframes = 0;
+  uint64_t nacks_received = 0;
+  uint64_t retransmissions = 0;
+  uint64_t plis_received = 0;
+  uint64_t rtcp_received = 0;
+  uint64_t rtcp_malformed = 0;
+  std::optional<TimeDelta> rtt;  // From the receiver's report blocks (RFC 3550 §6.4.1).
+  double reported_fraction_lost = 0;
+};
+
+// The sending half of a media session: one Opus stream and one VP8/VP9 stream on one transport
+// (bundle). Frames go in with their capture time, are encoded, packetized and sent at once;
+// RTCP from the receiver (reports, NACK, PLI) comes back in through OnDatagram. Sender reports
+// (with the NTP<->RTP pair that receivers synchronise the streams by) go out every
+// `rtcp_interval`. Runs on one TaskScheduler; never blocks.
+class MediaSender {
+ public:
+  static Result<std::unique_ptr<MediaSender>, std::string> Create(TaskScheduler& scheduler,
+                                                                  MediaSenderConfig config,
+                                                                  SendDatagram send);
+  ~MediaSender();
+  MediaSender(const MediaSender&) = delete;
+  MediaSender& operator=(const MediaSender&) = delete;
+
+  // One frame of audio (the encoder's frame duration) or video (the encoder's size).
+  Status SendAudio(const AudioFrame& frame);
+  Status SendVideo(const RawVideoFrame& frame);
+  // A datagram from the receiver: RTCP. Anything else is counted and dropped.
+  void OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival);
+
+  // Ends the session: an RTCP BYE for each stream (RFC 3550 §6.6), and no more reports.
+  void Stop();
+
+  Status SetVideoBitrate(DataRate bitrate);
+  void SetAudioBitrate(DataRate bitrate);
+  void SetAudioLossHint(double loss);
+
+  const MediaSenderStats& stats() const { return stats_; }
+  const VpxEncoder* video_encoder() const { return video_encoder_.get(); }
+  const MediaSenderConfig& config() const { return config_; }
+
+ private:
+  struct RtpStreamState {
+    uint32_t ssrc = 0;
+    uint8_t payload_type = 0;
+    int clock_rate = 0;
+    uint16_t sequence_number = 0;
+    uint32_t rtp_timestamp_offset = 0;
+    bool started = false;
+    Timestamp first_capture = Timestamp::MinusInfinity();
+    uint32_t last_rtp_timestamp = 0;
+    Timestamp last_capture = Timestamp::MinusInfinity();
+    uint32_t packets = 0;
+    uint32_t octets = 0;
+  };
+  MediaSender(TaskScheduler& scheduler, MediaSenderConfig config, SendDatagram send);
+
+  uint32_t RtpTimestampOf(RtpStreamState& stream, Timestamp capture_time);
+  // Builds and sends one RTP packet; video packets are kept for retransmission.
+  void SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool marker,
+               std::span<const uint8_t> payload, Timestamp capture_time, bool first_in_frame);
+  TimeDelta SendReports();
+  void SendRtcp(const rtcp::RtcpCompound& compound);
+  void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
+
+  TaskScheduler& scheduler_;
+  MediaSenderConfig config_;
+  SendDatagram send_;
+  std::unique_ptr<OpusAudioEncoder> audio_encoder_;
+  std::unique_ptr<VpxEncoder> video_encoder_;
+  std::variant<Vp8Packetizer, Vp9Packetizer> packetizer_;
+  RtpStreamState audio_;
+  RtpStreamState video_;
+  bool last_audio_was_dtx_ = false;
+  RtpPacketHistory history_;
+  TaskHandle reports_;
+  MediaSenderStats stats_;
+};
+
+}  // namespace comodal::engine
+
+#endif  // ENGINE_MEDIA_MEDIA_SENDER_H_
