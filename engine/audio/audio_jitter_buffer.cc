@@ -113,7 +113,6 @@ PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
     if (!it->second.speech && delay_of(playout_) < target_ - config_.frame) {
       decision.kind = PlayoutDecision::Kind::kComfortNoise;
       ++stats_.frames_comfort_noise;
-      ++stats_.frames_stretched;
       return decision;
     }
     decision.kind = PlayoutDecision::Kind::kDecode;

@@ -61,7 +61,7 @@ class AudioJitterBuffer {
     uint64_t frames_stretched = 0;       // Of which: concealed without advancing (buffer ran dry).
     uint64_t frames_skipped = 0;         // Dropped to catch up with the target.
     uint64_t frames_skipped_speech = 0;  // Of which carried speech.
-    uint64_t frames_comfort_noise = 0;   // Played during a DTX pause.
+    uint64_t frames_comfort_noise = 0;   // A DTX pause, or a silent frame held to add delay.
   };
 
   explicit AudioJitterBuffer(AudioJitterBufferConfig config = {});

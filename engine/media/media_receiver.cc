@@ -8,6 +8,7 @@
 #include "engine/media/rtcp_io.h"
 #include "engine/rtp/opus_payload.h"
 #include "transport/rtcp/bye.h"
+#include "transport/rtcp/extended_reports.h"
 #include "transport/rtcp/nack.h"
 #include "transport/rtcp/pli.h"
 #include "transport/rtcp/receiver_report.h"
@@ -213,7 +214,7 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
   ++stats_.video_packets;
   stream.statistics->OnRtpPacket(packet.sequence_number(), packet.timestamp(), packet.data().size(),
                                  arrival);
-  if (config_.nack) {
+  if (NackAllowed()) {
     nack_.OnPacket(packet.sequence_number(), arrival);
     ArmNackTimer();
   }
@@ -226,9 +227,15 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
     ++stats_.packets_malformed;
     return;
   }
+  // Render timing learns from packets in sequence order only: a packet that comes after a later
+  // one is a repair (or reordered), and its lateness is no measure of the link's jitter.
+  const int64_t seq = video_sequence_.Unwrap(packet.sequence_number());
+  if (seq > highest_video_sequence_) {
+    highest_video_sequence_ = seq;
+    render_timing_.OnFrameComplete(packet.timestamp(), arrival);
+  }
   if (assembled->has_value()) {
     ++stats_.video_frames_assembled;
-    render_timing_.OnFrameComplete(packet.timestamp(), arrival);
     for (EncodedVideoFrame& frame : reference_finder_.Insert(std::move(**assembled))) {
       frame_buffer_.Insert(std::move(frame), arrival);
     }
@@ -250,8 +257,14 @@ void MediaReceiver::DecodeVideo(Timestamp now) {
     if (!decoded->has_value()) continue;
     RawVideoFrame picture = std::move(**decoded);
     const uint32_t rtp_timestamp = frame->rtp_timestamp;
-    const Timestamp render_time = std::max(render_timing_.RenderTime(rtp_timestamp), now);
+    const Timestamp planned = render_timing_.RenderTime(rtp_timestamp);
+    const Timestamp render_time = std::max(planned, now);
     stats_.video_render_delay = render_timing_.delay();
+    if (planned.IsFinite() && now - planned > config_.max_render_lateness &&
+        stats_.video_frames_rendered > 0) {
+      ++stats_.video_frames_too_late;
+      continue;
+    }
     if (render_time <= now) {
       Render(picture, rtp_timestamp, now);
     } else {
@@ -288,6 +301,10 @@ void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
   if (picture.capture_time.IsFinite()) stats_.video_latency.Add(render_time - picture.capture_time);
   video_->last_rendered = StreamSynchronizer::Playout{rtp_timestamp, render_time};
   if (video_renderer_) video_renderer_(picture, render_time);
+}
+
+bool MediaReceiver::NackAllowed() const {
+  return config_.nack && stats_.rtt && *stats_.rtt <= config_.nack_max_rtt;
 }
 
 void MediaReceiver::ArmNackTimer() {
@@ -331,6 +348,11 @@ TimeDelta MediaReceiver::SendReports() {
     rtcp::RtcpCompound compound;
     compound.messages.push_back(MakeReceiverReport(scheduler_.Now()));
     compound.messages.push_back(rtcp::Sdes::WithCname(config_.ssrc, config_.cname));
+    // RFC 3611 §4.4: a receiver that sends no SR learns its round trip from the DLRR answer.
+    rtcp::ExtendedReports xr;
+    xr.sender_ssrc = config_.ssrc;
+    xr.rrtr = rtcp::Rrtr{NtpFromTimestamp(scheduler_.Now())};
+    compound.messages.push_back(std::move(xr));
     SendFeedback(std::move(compound));
   }
   UpdateLipSync();
@@ -351,6 +373,16 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
       ++stats_.byes_received;
       for (uint32_t ssrc : bye->ssrcs) {
         if (audio_ && ssrc == audio_->ssrc) audio_->ended = true;
+      }
+      continue;
+    }
+    if (const auto* xr = std::get_if<rtcp::ExtendedReports>(&message)) {
+      for (const rtcp::DlrrSubBlock& block : xr->dlrr) {
+        if (block.ssrc != config_.ssrc) continue;
+        if (auto rtt = block.RoundTrip(NtpFromTimestamp(arrival))) {
+          stats_.rtt = *rtt;
+          nack_.SetRtt(*rtt);
+        }
       }
       continue;
     }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,7 +44,16 @@ struct MediaReceiverConfig {
   VideoRenderTiming::Config video_timing;
   VideoFrameBuffer::Config video_frames;
   TimeDelta rtcp_interval = TimeDelta::Seconds(1);
+  // NACK for video while the round trip (learnt through RFC 3611 RRTR/DLRR) is at most this.
+  // On GEO a retransmission comes after its frame's render time, but it still repairs the
+  // reference chain a round trip after the loss, sooner than the large keyframe a PLI brings
+  // (which also queues behind the stream); frames repaired too late to show are decoded and not
+  // shown (max_render_lateness), so the picture freezes for about a round trip and resumes live.
   bool nack = true;
+  TimeDelta nack_max_rtt = TimeDelta::Millis(1000);
+  // A decoded picture this much past its render time is not shown: showing it would only add
+  // its lateness to what the viewer sees.
+  TimeDelta max_render_lateness = TimeDelta::Millis(300);
   NackRequester::Config nack_config;
   bool lip_sync = true;
 };
@@ -75,6 +85,7 @@ struct MediaReceiverStats {
   uint64_t video_frames_assembled = 0;
   uint64_t video_frames_decoded = 0;
   uint64_t video_frames_rendered = 0;
+  uint64_t video_frames_too_late = 0;  // Decoded past their render time: not shown.
   uint64_t video_decode_errors = 0;
   uint64_t video_frames_unresolved = 0;  // Their references never became known.
   uint64_t video_frames_skipped = 0;     // Undecodable, passed over for a later frame.
@@ -88,6 +99,7 @@ struct MediaReceiverStats {
   TimeDelta video_render_delay = TimeDelta::Zero();
   LatencyHistogram video_latency;  // Render time - capture time (same clock only).
   uint64_t byes_received = 0;
+  std::optional<TimeDelta> rtt;  // RFC 3611 §4.5, from the sender's DLRR.
   // Lip sync: video playout delay minus audio playout delay (positive: video later).
   std::optional<TimeDelta> av_sync_offset;
 };
@@ -142,6 +154,7 @@ class MediaReceiver {
   TimeDelta PlayAudio();
   void DecodeVideo(Timestamp now);
   void Render(const RawVideoFrame& picture, uint32_t rtp_timestamp, Timestamp render_time);
+  bool NackAllowed() const;
   void ArmNackTimer();
   void SendNacks();
   TimeDelta SendReports();
@@ -160,6 +173,8 @@ class MediaReceiver {
   VideoReferenceFinder reference_finder_;
   VideoFrameBuffer frame_buffer_;
   VideoRenderTiming render_timing_;
+  SeqNumUnwrapper<uint16_t> video_sequence_;
+  int64_t highest_video_sequence_ = std::numeric_limits<int64_t>::min();
   NackRequester nack_;
   TaskHandle nack_timer_;
   Timestamp nack_timer_at_ = Timestamp::PlusInfinity();

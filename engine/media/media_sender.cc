@@ -1,5 +1,6 @@
 #include "engine/media/media_sender.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "engine/media/media_constants.h"
 #include "engine/media/rtcp_io.h"
 #include "transport/rtcp/bye.h"
+#include "transport/rtcp/extended_reports.h"
 #include "transport/rtcp/nack.h"
 #include "transport/rtcp/pli.h"
 #include "transport/rtcp/receiver_report.h"
@@ -175,6 +177,7 @@ Status MediaSender::SendVideo(const RawVideoFrame& frame) {
   const EncodedVideoFrame& out = **encoded;
   ++stats_.video_frames_encoded;
   stats_.keyframes += out.keyframe;
+  if (out.keyframe) last_keyframe_sent_ = frame.capture_time;
   auto payloads =
       std::visit([&](auto& packetizer) { return packetizer.Packetize(out); }, packetizer_);
   if (!payloads.ok()) return payloads.error();
@@ -216,6 +219,13 @@ TimeDelta MediaSender::SendReports() {
     rtcp::RtcpCompound compound;
     compound.messages.push_back(std::move(report));
     compound.messages.push_back(rtcp::Sdes::WithCname(stream->ssrc, config_.cname));
+    if (last_rrtr_) {
+      rtcp::ExtendedReports xr;
+      xr.sender_ssrc = stream->ssrc;
+      xr.dlrr.push_back({last_rrtr_->ssrc, last_rrtr_->compact_ntp,
+                         TimeDeltaToCompactNtp(now - last_rrtr_->arrival)});
+      compound.messages.push_back(std::move(xr));
+    }
     SendRtcp(compound);
   }
   return config_.rtcp_interval;
@@ -271,7 +281,16 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
                                                block.delay_since_last_sr);
         }
         stats_.reported_fraction_lost = block.fraction_lost / 256.0;
+        if (block.source_ssrc == audio_.ssrc && audio_encoder_) {
+          // Opus sizes its in-band FEC from the expected loss (RFC 6716 §2.1.7): follow what the
+          // receiver reports, rising at once and falling slowly so one clean second does not
+          // switch the protection off.
+          audio_loss_ = std::max(block.fraction_lost / 256.0, audio_loss_ * 0.8);
+          audio_encoder_->SetPacketLossHint(std::min(audio_loss_, 0.3));
+        }
       }
+    } else if (const auto* xr = std::get_if<rtcp::ExtendedReports>(&message)) {
+      if (xr->rrtr) last_rrtr_ = ReceivedRrtr{xr->sender_ssrc, xr->rrtr->ntp.ToCompact(), arrival};
     } else if (const auto* nack = std::get_if<rtcp::Nack>(&message)) {
       if (nack->media_ssrc != video_.ssrc || !config_.retransmit_on_nack) continue;
       ++stats_.nacks_received;
@@ -289,7 +308,14 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
     } else if (const auto* pli = std::get_if<rtcp::Pli>(&message)) {
       if (pli->media_ssrc != video_.ssrc || !video_encoder_) continue;
       ++stats_.plis_received;
-      video_encoder_->RequestKeyframe();  // RFC 4585 §6.3.1.
+      // RFC 4585 §6.3.1. A keyframe sent less than a round trip ago is already on its way to
+      // the receiver that asked: a second one would only queue behind it.
+      const TimeDelta rtt = stats_.rtt.value_or(TimeDelta::Millis(200));
+      if (arrival - last_keyframe_sent_ < rtt + TimeDelta::Millis(100)) {
+        ++stats_.plis_ignored;
+        continue;
+      }
+      video_encoder_->RequestKeyframe();
     }
   }
 }

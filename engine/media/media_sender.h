@@ -53,6 +53,7 @@ struct MediaSenderStats {
   uint64_t nacks_received = 0;
   uint64_t retransmissions = 0;
   uint64_t plis_received = 0;
+  uint64_t plis_ignored = 0;  // A keyframe was sent less than a round trip before.
   uint64_t rtcp_received = 0;
   uint64_t rtcp_malformed = 0;
   std::optional<TimeDelta> rtt;  // From the receiver's report blocks (RFC 3550 §6.4.1).
@@ -123,6 +124,15 @@ class MediaSender {
   RtpStreamState audio_;
   RtpStreamState video_;
   bool last_audio_was_dtx_ = false;
+  double audio_loss_ = 0;
+  Timestamp last_keyframe_sent_ = Timestamp::MinusInfinity();
+  // The receiver's last RRTR (RFC 3611 §4.4), answered with a DLRR so that it learns the RTT.
+  struct ReceivedRrtr {
+    uint32_t ssrc = 0;
+    uint32_t compact_ntp = 0;
+    Timestamp arrival = Timestamp::MinusInfinity();
+  };
+  std::optional<ReceivedRrtr> last_rrtr_;  // Smoothed reported loss, the encoder's FEC hint.
   RtpPacketHistory history_;
   TaskHandle reports_;
   MediaSenderStats stats_;

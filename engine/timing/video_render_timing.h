@@ -29,7 +29,8 @@ class VideoRenderTiming {
   explicit VideoRenderTiming(Config config)
       : config_(config), transit_(config.quantile, config.window) {}
 
-  // A frame became complete (its last packet arrived) at `at`.
+  // A packet of the frame with `rtp_timestamp` arrived at `at` (the last one's arrival is when
+  // the frame became complete; earlier ones teach the same transit).
   void OnFrameComplete(uint32_t rtp_timestamp, Timestamp at);
   // When the frame with `rtp_timestamp` should be shown; MinusInfinity (at once) before any
   // frame completed.

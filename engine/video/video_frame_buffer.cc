@@ -50,14 +50,17 @@ std::optional<EncodedVideoFrame> VideoFrameBuffer::NextDecodable(Timestamp now,
     ++stats_.frames_decodable;
     last_progress_ = now;
     keyframe_request_pending_ = false;
+    requested_since_progress_ = false;
     return frame;
   }
   // Frames are waiting and none can be decoded: after a while only a keyframe will do.
   if (last_progress_.IsMinusInfinity() && waiting_upstream) last_progress_ = now;
-  if ((!frames_.empty() || waiting_upstream) &&
-      now - last_progress_ >= config_.keyframe_request_after) {
+  const TimeDelta wait =
+      requested_since_progress_ ? config_.keyframe_request_repeat : config_.keyframe_request_after;
+  if ((!frames_.empty() || waiting_upstream) && now - last_progress_ >= wait) {
     keyframe_request_pending_ = true;
-    last_progress_ = now;  // And not again before another interval.
+    requested_since_progress_ = true;
+    last_progress_ = now;  // And not again before the repeat interval.
   }
   return std::nullopt;
 }

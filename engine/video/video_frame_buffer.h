@@ -19,7 +19,7 @@ namespace comodal::engine {
 // (a lost top-temporal-layer frame costs nothing; a lost base-layer frame is skipped at the next
 // keyframe or layer-sync point), so one lost packet never freezes the picture. It asks for a
 // keyframe only when frames keep arriving and none of them can be decoded for
-// `keyframe_request_after`, and not again within that time.
+// `keyframe_request_after`, and not again within `keyframe_request_repeat`.
 //
 // Frame ids are EncodedVideoFrame::frame_id (unwrapped, increasing in send order), as the
 // depacketizer derives them from the picture ID.
@@ -27,6 +27,10 @@ class VideoFrameBuffer {
  public:
   struct Config {
     TimeDelta keyframe_request_after = TimeDelta::Millis(200);
+    // A repeated request waits this long: the keyframe the last one asked for needs a round
+    // trip plus its own transmission to arrive (over 600 ms on GEO), and asking again meanwhile
+    // only makes the sender send a second large keyframe into the same queue.
+    TimeDelta keyframe_request_repeat = TimeDelta::Millis(1000);
     size_t max_frames = 300;  // Bounded: past this the oldest undecodable frames go.
   };
   struct Stats {
@@ -63,6 +67,7 @@ class VideoFrameBuffer {
   Timestamp last_progress_ =
       Timestamp::MinusInfinity();  // Last decodable frame or keyframe request.
   bool keyframe_request_pending_ = false;
+  bool requested_since_progress_ = false;  // A keyframe was asked for since the last decode.
   Stats stats_;
 };
 

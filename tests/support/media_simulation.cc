@@ -91,6 +91,7 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
     if (!audio.capture_time.IsFinite()) return;
     result.audio_total_latency.Add(play_time - audio.capture_time);
     if (auto link = link_delays.DelayOf(config.sender.audio_ssrc, audio.capture_time)) {
+      result.audio_link_delay.Add(*link);
       result.audio_engine_latency.Add(play_time - audio.capture_time - *link);
     }
   };

@@ -41,6 +41,7 @@ struct MediaSimulationResult {
   LatencyHistogram audio_total_latency;
   LatencyHistogram video_total_latency;
   LatencyHistogram video_link_delay;  // Per frame.
+  LatencyHistogram audio_link_delay;  // Per packet.
   uint64_t pictures_measured = 0;
   double mean_psnr = 0;
   double mean_ssim = 0;
