@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "apps/media_commands.h"
 #include "apps/satlink.h"
 #include "apps/selfcheck.h"
 
@@ -35,6 +36,36 @@ int RunCli(int argc, char** argv) {
   listen->excludes("--list");
   forward->excludes("--list");
 
+  SendOptions send_options;
+  auto* send = app.add_subcommand(
+      "send", "Capture, encode and send one audio and one video stream over RTP on one UDP port");
+  send->add_option("--to", send_options.to, "HOST:PORT of the receiver")->required();
+  send->add_option("--video", send_options.video, "vp8 (default), vp9 or none");
+  send->add_option("--audio", send_options.audio, "opus (default) or none");
+  send->add_option("--source", send_options.source,
+                   "test (the zone plate) or a GStreamer description of the video source");
+  send->add_option("--audio-source", send_options.audio_source,
+                   "test or a GStreamer description of the audio source");
+  send->add_option("--bitrate", send_options.bitrate_kbps, "Video bitrate, kbit/s (default 800)");
+  send->add_option("--width", send_options.width, "Video width (default 640)");
+  send->add_option("--height", send_options.height, "Video height (default 360)");
+  send->add_option("--fps", send_options.frame_rate, "Video frame rate (default 30)");
+  send->add_option("--duration", send_options.duration_s,
+                   "Stop after this many seconds (default: at SIGINT/SIGTERM)");
+  send->add_option("--stats-json", send_options.stats_json, "Write stats to this file on exit");
+
+  RecvOptions recv_options;
+  auto* recv = app.add_subcommand(
+      "recv", "Receive, decode and play a sender's audio and video from one UDP port");
+  recv->add_option("--listen", recv_options.listen, "HOST:PORT to receive on")->required();
+  recv->add_option("--sink", recv_options.sink,
+                   "test (fakesink) or a GStreamer description the video is pushed into");
+  recv->add_option("--audio-sink", recv_options.audio_sink,
+                   "test (fakesink) or a GStreamer description the audio is pushed into");
+  recv->add_option("--duration", recv_options.duration_s,
+                   "Stop after this many seconds (default: at SIGINT/SIGTERM)");
+  recv->add_option("--stats-json", recv_options.stats_json, "Write stats to this file on exit");
+
   // CLI11 reports an unknown word as a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
@@ -61,6 +92,8 @@ int RunCli(int argc, char** argv) {
     }
     return RunSatlink(satlink_options, std::cout, std::cerr);
   }
+  if (send->parsed()) return RunSend(send_options, std::cout, std::cerr);
+  if (recv->parsed()) return RunRecv(recv_options, std::cout, std::cerr);
   return 2;
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/file_io.h"
 #include "apps/link_profile.h"
 
 namespace comodal::apps {
@@ -44,27 +45,6 @@ nlohmann::json DirectionJson(const link::SatLinkRelay::Direction& direction) {
        direction.scheduling_error.count() > 0 ? Ms(direction.scheduling_error.max()) : 0.0},
   };
   return d;
-}
-
-// Writes next to the target, then renames: a reader never sees half a file.
-bool WriteFileAtomically(const std::string& path, const std::string& text, std::string& error) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file << text;
-    file.flush();
-    if (!file) {
-      error = "cannot write " + temporary;
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    error = "cannot rename " + temporary + " to " + path + ": " + ec.message();
-    return false;
-  }
-  return true;
 }
 
 }  // namespace

@@ -267,15 +267,15 @@ class RawVpxEncoder {
     vpx_enc_frame_flags_t flags = keyframe_wanted_ ? VPX_EFLAG_FORCE_KF : 0;
     if (layered_) {
       // The wrapper's L1T3 pattern: TL0 refs and updates LAST; TL2 refs LAST and GOLDEN and
-      // updates nothing; TL1 refs LAST and GOLDEN and updates GOLDEN. Upper layers keep the
+      // updates nothing; TL1 refs LAST only and updates GOLDEN. Upper layers keep the
       // entropy context.
       constexpr vpx_enc_frame_flags_t kNoGoldenNoAltref =
           VP8_EFLAG_NO_REF_GF | VP8_EFLAG_NO_REF_ARF | VP8_EFLAG_NO_UPD_GF | VP8_EFLAG_NO_UPD_ARF;
       constexpr vpx_enc_frame_flags_t kNonReference = VP8_EFLAG_NO_REF_ARF | VP8_EFLAG_NO_UPD_LAST |
                                                       VP8_EFLAG_NO_UPD_GF | VP8_EFLAG_NO_UPD_ARF |
                                                       VP8_EFLAG_NO_UPD_ENTROPY;
-      constexpr vpx_enc_frame_flags_t kUpdateGolden = VP8_EFLAG_NO_REF_ARF | VP8_EFLAG_NO_UPD_LAST |
-                                                      VP8_EFLAG_NO_UPD_ARF |
+      constexpr vpx_enc_frame_flags_t kUpdateGolden = VP8_EFLAG_NO_REF_GF | VP8_EFLAG_NO_REF_ARF |
+                                                      VP8_EFLAG_NO_UPD_LAST | VP8_EFLAG_NO_UPD_ARF |
                                                       VP8_EFLAG_NO_UPD_ENTROPY;
       constexpr std::array<vpx_enc_frame_flags_t, 4> kFlags = {kNoGoldenNoAltref, kNonReference,
                                                                kUpdateGolden, kNonReference};

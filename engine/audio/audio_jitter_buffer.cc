@@ -105,8 +105,18 @@ PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
     stats_.frames_skipped_speech += speech;
   }
 
-  decision.rtp_timestamp = static_cast<uint32_t>(playout_);
   auto it = packets_.find(playout_);
+  if (it == packets_.end()) {
+    // A packet inside this frame's slot but off the grid: the sender's timestamps moved by less
+    // than a frame (an encoder's pre-skip shifts the first packet: GStreamer's opusenc starts 312
+    // samples early). Follow the sender's grid from here.
+    auto next = packets_.upper_bound(playout_);
+    if (next != packets_.end() && next->first < playout_ + frame) {
+      playout_ = next->first;
+      it = next;
+    }
+  }
+  decision.rtp_timestamp = static_cast<uint32_t>(playout_);
   if (it != packets_.end()) {
     // Below target with a silent frame in hand: play comfort noise in its place and keep it,
     // which adds a frame of delay where nobody hears it.

@@ -30,11 +30,9 @@ struct PatternSlot {
   uint8_t updates;     // Buffers this frame overwrites.
 };
 constexpr PatternSlot kL1T1Pattern[] = {{0, kLast, kLast}};
-constexpr PatternSlot kL1T2Pattern[] = {{0, kLast, kLast}, {1, kLast | kGolden, kGolden}};
-constexpr PatternSlot kL1T3Pattern[] = {{0, kLast, kLast},
-                                        {2, kLast | kGolden, 0},
-                                        {1, kLast | kGolden, kGolden},
-                                        {2, kLast | kGolden, 0}};
+constexpr PatternSlot kL1T2Pattern[] = {{0, kLast, kLast}, {1, kLast, kGolden}};
+constexpr PatternSlot kL1T3Pattern[] = {
+    {0, kLast, kLast}, {2, kLast | kGolden, 0}, {1, kLast, kGolden}, {2, kLast | kGolden, 0}};
 
 std::span<const PatternSlot> PatternOf(TemporalLayering layering) {
   switch (layering) {

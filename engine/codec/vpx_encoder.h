@@ -71,11 +71,14 @@ struct VpxEncoderStats {
 //         `references` lists the previous encoded frame.
 //   L1T2  period 2, temporal ids 0,1.
 //         TL0: refs LAST,         updates LAST    (LAST always holds the newest TL0 frame)
-//         TL1: refs LAST, GOLDEN, updates GOLDEN  (GOLDEN holds the newest TL1 frame)
+//         TL1: refs LAST,         updates GOLDEN  (a layer sync: GOLDEN holds the newest TL1)
 //   L1T3  period 4, temporal ids 0,2,1,2.
 //         TL0: refs LAST,         updates LAST
 //         TL2: refs LAST, GOLDEN, updates nothing (a non-reference frame)
-//         TL1: refs LAST, GOLDEN, updates GOLDEN
+//         TL1: refs LAST,         updates GOLDEN  (a layer sync)
+// Every TL1 frame predicts from the base layer only: a lost TL1 frame costs the TL2 frames that
+// follow it within the period, not every upper-layer frame until the next keyframe (on a GEO
+// link the repair takes a round trip, and the base layer keeps playing so no PLI comes).
 // A keyframe updates every buffer and restarts the pattern, so it is always TL0. No frame
 // references a higher layer than its own, so dropping the top layer(s) leaves a decodable
 // stream at half (or a quarter) of the frame rate; layered streams are error resilient (no

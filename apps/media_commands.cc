@@ -1,0 +1,303 @@
+#include "apps/media_commands.h"
+
+#include <csignal>
+#include <memory>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "apps/file_io.h"
+#include "engine/gst/gst_audio_sink.h"
+#include "engine/gst/gst_audio_source.h"
+#include "engine/gst/gst_video_sink.h"
+#include "engine/gst/gst_video_source.h"
+#include "engine/media/media_receiver.h"
+#include "engine/media/media_sender.h"
+#include "transport/net/asio_scheduler.h"
+#include "transport/net/socket_address.h"
+#include "transport/net/udp_socket.h"
+
+namespace comodal::apps {
+namespace {
+
+double Ms(TimeDelta t) { return static_cast<double>(t.us()) / 1000.0; }
+
+// p50/p95/max of a latency histogram, or null when it is empty.
+nlohmann::json Percentiles(const LatencyHistogram& histogram) {
+  if (histogram.count() == 0) return nullptr;
+  return {{"p50", Ms(histogram.Percentile(0.5))},
+          {"p95", Ms(histogram.Percentile(0.95))},
+          {"max", Ms(histogram.max())},
+          {"count", histogram.count()}};
+}
+
+// Runs the scheduler until the duration ends or SIGINT/SIGTERM; returns what stopped it.
+std::string RunUntilStopped(AsioScheduler& scheduler, std::optional<double> duration_s) {
+  int stop_signal = 0;
+  scheduler.OnSignals({SIGINT, SIGTERM}, [&](int signal) {
+    stop_signal = signal;
+    scheduler.Stop();
+  });
+  if (duration_s) {
+    scheduler.PostDelayedTask(TimeDelta::Micros(static_cast<int64_t>(*duration_s * 1e6)),
+                              [&] { scheduler.Stop(); });
+  }
+  scheduler.Run();
+  return stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGTERM ? "SIGTERM" : "duration reached";
+}
+
+bool WriteStats(const std::string& path, const nlohmann::json& stats, const char* command,
+                std::ostream& err) {
+  if (path.empty()) return true;
+  std::string error;
+  if (!WriteFileAtomically(path, stats.dump(2) + "\n", error)) {
+    err << "comodal " << command << ": " << error << "\n";
+    return false;
+  }
+  return true;
+}
+
+bool ValidDuration(std::optional<double> duration_s, const char* command, std::ostream& err) {
+  if (duration_s && !(*duration_s > 0)) {
+    err << "comodal " << command << ": --duration must be > 0 seconds, got " << *duration_s << "\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
+  auto to = SocketAddress::Parse(options.to);
+  if (!to.ok() || to->port == 0) {
+    err << "comodal send: --to: " << (to.ok() ? "port 0 is not a destination" : to.error()) << "\n";
+    return 2;
+  }
+  if (options.video != "vp8" && options.video != "vp9" && options.video != "none") {
+    err << "comodal send: --video must be vp8, vp9 or none, got " << options.video << "\n";
+    return 2;
+  }
+  if (options.audio != "opus" && options.audio != "none") {
+    err << "comodal send: --audio must be opus or none, got " << options.audio << "\n";
+    return 2;
+  }
+  if (options.video == "none" && options.audio == "none") {
+    err << "comodal send: --video none and --audio none leave nothing to send\n";
+    return 2;
+  }
+  if (options.bitrate_kbps < 50 || options.bitrate_kbps > 20'000) {
+    err << "comodal send: --bitrate must be 50..20000 kbit/s, got " << options.bitrate_kbps << "\n";
+    return 2;
+  }
+  if (!ValidDuration(options.duration_s, "send", err)) return 2;
+
+  engine::MediaSenderConfig config;
+  if (options.audio == "none") config.audio.reset();
+  if (options.video == "none") {
+    config.video.reset();
+  } else {
+    config.video->codec =
+        options.video == "vp8" ? engine::VideoCodec::kVp8 : engine::VideoCodec::kVp9;
+    config.video->width = options.width;
+    config.video->height = options.height;
+    config.video->frame_rate = options.frame_rate;
+    config.video->target_bitrate = DataRate::KilobitsPerSec(options.bitrate_kbps);
+  }
+
+  AsioScheduler scheduler;
+  auto socket = UdpSocket::Open(
+      scheduler, SocketAddress{to->ip.find(':') != std::string::npos ? "::" : "0.0.0.0", 0});
+  if (!socket.ok()) {
+    err << "comodal send: " << socket.error() << "\n";
+    return 1;
+  }
+  UdpSocket& udp = **socket;
+  auto sender = engine::MediaSender::Create(
+      scheduler, config,
+      [&](std::span<const uint8_t> datagram, Timestamp) { udp.SendTo(datagram, *to); });
+  if (!sender.ok()) {
+    err << "comodal send: " << sender.error() << "\n";
+    return 1;
+  }
+  engine::MediaSender& media = **sender;
+  udp.StartReceiving([&](std::span<const uint8_t> datagram, const SocketAddress&,
+                         Timestamp arrival) { media.OnDatagram(datagram, arrival); });
+
+  // Sources run on GStreamer's threads; their frames are stamped and sent on the event loop.
+  std::optional<std::string> source_error;
+  auto on_end = [&](std::optional<std::string> error) {
+    scheduler.PostTask([&, error] {
+      if (error) source_error = *error;
+      scheduler.Stop();
+    });
+  };
+  std::unique_ptr<engine::GstVideoSource> video_source;
+  if (config.video) {
+    engine::GstVideoSourceConfig source;
+    source.pipeline =
+        options.source == "test" ? engine::GstVideoSource::TestPipeline() : options.source;
+    source.width = options.width;
+    source.height = options.height;
+    source.frame_rate = options.frame_rate;
+    auto started = engine::GstVideoSource::Start(
+        source,
+        [&](engine::RawVideoFrame frame) {
+          scheduler.PostTask([&, frame = std::move(frame)]() mutable {
+            frame.capture_time = scheduler.Now();
+            (void)media.SendVideo(frame);
+          });
+        },
+        on_end);
+    if (!started.ok()) {
+      err << "comodal send: " << started.error() << "\n";
+      return 1;
+    }
+    video_source = std::move(*started);
+  }
+  std::unique_ptr<engine::GstAudioSource> audio_source;
+  if (config.audio) {
+    engine::GstAudioSourceConfig source;
+    source.pipeline = options.audio_source == "test" ? engine::GstAudioSource::TestPipeline()
+                                                     : options.audio_source;
+    auto started = engine::GstAudioSource::Start(
+        source,
+        [&](engine::AudioFrame frame) {
+          scheduler.PostTask([&, frame = std::move(frame)]() mutable {
+            frame.capture_time = scheduler.Now();
+            (void)media.SendAudio(frame);
+          });
+        },
+        on_end);
+    if (!started.ok()) {
+      err << "comodal send: " << started.error() << "\n";
+      return 1;
+    }
+    audio_source = std::move(*started);
+  }
+  out << fmt::format("send: {} video, {} audio to {} from {}", options.video, options.audio,
+                     to->ToString(), udp.local_address().ToString())
+      << std::endl;
+  const std::string stopped = RunUntilStopped(scheduler, options.duration_s);
+  video_source.reset();
+  audio_source.reset();
+  media.Stop();  // BYE.
+
+  const engine::MediaSenderStats& s = media.stats();
+  nlohmann::json stats = {
+      {"packets_out", s.packets_sent},
+      {"bytes_out", s.bytes_sent},
+      {"packets_in", s.rtcp_received},
+      {"rtcp_out", s.rtcp_sent},
+      {"audio_frames_encoded", s.audio_frames_encoded},
+      {"audio_frames_dtx", s.audio_frames_dtx},
+      {"video_frames_in", s.video_frames_in},
+      {"video_frames_encoded", s.video_frames_encoded},
+      {"video_frames_dropped", s.video_frames_dropped},
+      {"keyframes", s.keyframes},
+      {"nacks_received", s.nacks_received},
+      {"retransmissions", s.retransmissions},
+      {"plis_received", s.plis_received},
+      {"rtt_ms", s.rtt ? nlohmann::json(Ms(*s.rtt)) : nlohmann::json()},
+      {"reported_fraction_lost", s.reported_fraction_lost},
+  };
+  if (source_error) stats["source_error"] = *source_error;
+  out << fmt::format("send: stopped ({}); {} packets, {} video frames encoded, {} audio frames\n",
+                     source_error ? "source ended: " + *source_error : stopped, s.packets_sent,
+                     s.video_frames_encoded, s.audio_frames_encoded);
+  if (!WriteStats(options.stats_json, stats, "send", err)) return 1;
+  return source_error ? 1 : 0;
+}
+
+int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
+  auto listen = SocketAddress::Parse(options.listen);
+  if (!listen.ok()) {
+    err << "comodal recv: --listen: " << listen.error() << "\n";
+    return 2;
+  }
+  if (!ValidDuration(options.duration_s, "recv", err)) return 2;
+
+  auto video_sink = engine::GstVideoSink::Start(
+      options.sink == "test" ? engine::GstVideoSink::TestPipeline() : options.sink);
+  if (!video_sink.ok()) {
+    err << "comodal recv: " << video_sink.error() << "\n";
+    return 1;
+  }
+  auto audio_sink = engine::GstAudioSink::Start(
+      options.audio_sink == "test" ? engine::GstAudioSink::TestPipeline() : options.audio_sink);
+  if (!audio_sink.ok()) {
+    err << "comodal recv: " << audio_sink.error() << "\n";
+    return 1;
+  }
+
+  AsioScheduler scheduler;
+  auto socket = UdpSocket::Open(scheduler, *listen);
+  if (!socket.ok()) {
+    err << "comodal recv: " << socket.error() << "\n";
+    return 1;
+  }
+  UdpSocket& udp = **socket;
+  // Symmetric RTP (RFC 4961): feedback goes back to where the media comes from.
+  std::optional<SocketAddress> peer;
+  std::optional<std::string> sink_error;
+  engine::MediaReceiver receiver(
+      scheduler, engine::MediaReceiverConfig{},
+      [&](std::span<const uint8_t> datagram, Timestamp) {
+        if (peer) udp.SendTo(datagram, *peer);
+      },
+      [&](const engine::AudioFrame& audio, Timestamp play_time) {
+        auto pushed = (*audio_sink)->Push(audio, play_time);
+        if (!pushed.ok() && !sink_error) sink_error = pushed.error();
+      },
+      [&](const engine::RawVideoFrame& picture, Timestamp render_time) {
+        auto pushed = (*video_sink)->Push(picture, render_time);
+        if (!pushed.ok() && !sink_error) sink_error = pushed.error();
+      });
+  udp.StartReceiving(
+      [&](std::span<const uint8_t> datagram, const SocketAddress& from, Timestamp arrival) {
+        peer = from;
+        receiver.OnDatagram(datagram, arrival);
+      });
+  out << fmt::format("recv: listening on {}", udp.local_address().ToString()) << std::endl;
+  const std::string stopped = RunUntilStopped(scheduler, options.duration_s);
+
+  const engine::MediaReceiverStats& r = receiver.stats();
+  nlohmann::json stats = {
+      {"packets_in", r.packets_received},
+      {"bytes_in", r.bytes_received},
+      {"packets_out", r.rtcp_sent},
+      {"bytes_out", r.bytes_sent},
+      {"packets_malformed", r.packets_malformed},
+      {"audio_packets", r.audio_packets},
+      {"audio_samples_played", r.audio_samples_played},
+      {"audio_concealed_ratio", r.audio_concealed_ratio()},
+      {"audio_samples_fec", r.audio_samples_fec},
+      {"jitter_buffer_delay_ms", Percentiles(r.audio_jitter_buffer_delay)},
+      {"jitter_buffer_target_ms", Ms(r.audio_jitter_buffer_target)},
+      {"video_packets", r.video_packets},
+      {"frames_decoded", r.video_frames_decoded},
+      {"frames_rendered", r.video_frames_rendered},
+      {"frames_not_shown_late", r.video_frames_too_late},
+      {"decode_errors", r.video_decode_errors},
+      {"keyframes_decoded", r.video_keyframes_decoded},
+      {"freezes", r.freezes},
+      {"longest_frame_gap_ms", Ms(r.longest_frame_gap)},
+      {"video_render_delay_ms", Ms(r.video_render_delay)},
+      {"plis_sent", r.plis_sent},
+      {"nacks_sent", r.nacks_sent},
+      // Capture to render/play, from abs-capture-time: meaningful when sender and receiver
+      // share a clock (one host), null when the sender does not send the extension.
+      {"e2e_latency_ms",
+       {{"audio", Percentiles(r.audio_latency)}, {"video", Percentiles(r.video_latency)}}},
+      {"av_sync_offset_ms",
+       r.av_sync_offset ? nlohmann::json(Ms(*r.av_sync_offset)) : nlohmann::json()},
+      {"rtt_ms", r.rtt ? nlohmann::json(Ms(*r.rtt)) : nlohmann::json()},
+  };
+  if (sink_error) stats["sink_error"] = *sink_error;
+  out << fmt::format("recv: stopped ({}); {} packets, {} video frames decoded, {} audio samples\n",
+                     stopped, r.packets_received, r.video_frames_decoded, r.audio_samples_played);
+  if (!WriteStats(options.stats_json, stats, "recv", err)) return 1;
+  return sink_error ? 1 : 0;
+}
+
+}  // namespace comodal::apps

@@ -1,0 +1,46 @@
+#ifndef APPS_MEDIA_COMMANDS_H_
+#define APPS_MEDIA_COMMANDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace comodal::apps {
+
+struct SendOptions {
+  std::string to;                     // HOST:PORT
+  std::string video = "vp8";          // vp8 | vp9 | none
+  std::string audio = "opus";         // opus | none
+  std::string source = "test";        // test | a GStreamer description for the video source
+  std::string audio_source = "test";  // test | a GStreamer description for the audio source
+  int bitrate_kbps = 800;             // Video target.
+  int width = 640;
+  int height = 360;
+  int frame_rate = 30;
+  std::optional<double> duration_s;  // Unset: until SIGINT/SIGTERM.
+  std::string stats_json;
+};
+
+struct RecvOptions {
+  std::string listen;         // HOST:PORT
+  std::string sink = "test";  // test (fakesink) | a GStreamer description after appsrc
+  std::string audio_sink = "test";
+  std::optional<double> duration_s;  // Unset: until SIGINT/SIGTERM.
+  std::string stats_json;
+};
+
+// `comodal send`: captures through GStreamer (test sources by default), encodes and sends one
+// Opus and one VP8/VP9 stream on one UDP 5-tuple (RTP and RTCP multiplexed), taking RTCP feedback
+// back on the same socket. Exit status: 0 done, 2 bad arguments, 1 runtime failure (socket,
+// pipeline, stats file).
+int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err);
+
+// `comodal recv`: receives a sender's streams on one UDP port, plays them into GStreamer sinks
+// (fakesink by default) and sends RTCP feedback to wherever the media comes from (symmetric RTP,
+// RFC 4961).
+int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace comodal::apps
+
+#endif  // APPS_MEDIA_COMMANDS_H_
