@@ -9,6 +9,20 @@ TimeDelta FreezeDetector::mean_interval() const {
   return interval_sum_ / static_cast<int64_t>(intervals_.size());
 }
 
+void FreezeDetector::OnStreamEnd(Timestamp at) {
+  if (!last_.IsFinite() || intervals_.empty()) return;
+  const TimeDelta gap = at - last_;
+  const TimeDelta mean = mean_interval();
+  if (gap > std::max(mean * 3, mean + TimeDelta::Millis(150))) {
+    ++freezes_;
+    total_freeze_ += gap;
+    longest_gap_ = std::max(longest_gap_, gap);
+  }
+  last_ = Timestamp::MinusInfinity();
+  intervals_.clear();
+  interval_sum_ = TimeDelta::Zero();
+}
+
 void FreezeDetector::OnFrameRendered(Timestamp at) {
   ++frames_;
   if (!last_.IsFinite()) {

@@ -18,6 +18,9 @@ class FreezeDetector {
   static constexpr size_t kMeanWindow = 30;  // Intervals: one second at 30 fps.
 
   void OnFrameRendered(Timestamp at);
+  // The stream ended at `at` (the sender said BYE): a picture stalled since the last frame
+  // counts as a freeze like any other gap, although no frame closes it.
+  void OnStreamEnd(Timestamp at);
 
   uint64_t frames() const { return frames_; }
   uint64_t freezes() const { return freezes_; }

@@ -373,6 +373,14 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
       ++stats_.byes_received;
       for (uint32_t ssrc : bye->ssrcs) {
         if (audio_ && ssrc == audio_->ssrc) audio_->ended = true;
+        if (video_ && ssrc == video_->ssrc) {
+          // The BYE follows the last frame's packets; that frame shows a render delay later. A
+          // picture stalled from before then until the end was a freeze.
+          freezes_.OnStreamEnd(arrival + render_timing_.delay());
+          stats_.freezes = freezes_.freezes();
+          stats_.longest_frame_gap = freezes_.longest_gap();
+          stats_.total_freeze_duration = freezes_.total_freeze_duration();
+        }
       }
       continue;
     }
