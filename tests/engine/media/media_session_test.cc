@@ -141,6 +141,8 @@ TEST(MediaSessionTest, TwoPercentLossOnGeoVsat) {
   // video FEC (issue 5) closes the rest.
   EXPECT_LE(with_fec.receiver.longest_frame_gap, TimeDelta::Seconds(2));
   EXPECT_GT(with_fec.receiver.video_frames_rendered, with_fec.sender.video_frames_encoded * 4 / 10);
+  ASSERT_TRUE(with_fec.receiver.av_sync_offset.has_value());
+  EXPECT_LE(with_fec.receiver.av_sync_offset->Abs(), TimeDelta::Millis(45));
 }
 
 }  // namespace
