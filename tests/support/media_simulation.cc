@@ -162,6 +162,7 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
   loop.RunFor(config.duration + TimeDelta::Seconds(2));
   result.simulated = loop.Now() - start;
   result.sender = sender->stats();
+  if (sender->video_encoder() != nullptr) result.video_encoder = sender->video_encoder()->stats();
   result.receiver = receiver->stats();
   result.downlink = downlink.stats();
   if (result.pictures_measured > 0) {

@@ -32,6 +32,7 @@ struct MediaSimulationConfig {
 
 struct MediaSimulationResult {
   engine::MediaSenderStats sender;
+  engine::VpxEncoderStats video_encoder;  // What the encoder produced (bytes, drops, keyframes).
   engine::MediaReceiverStats receiver;
   link::LinkStats downlink;
   // Engine-added latency: render (play) time - capture time - the time the frame's last packet
