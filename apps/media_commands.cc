@@ -1,6 +1,5 @@
 #include "apps/media_commands.h"
 
-#include <csignal>
 #include <memory>
 #include <utility>
 
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/file_io.h"
+#include "apps/stop_conditions.h"
 #include "engine/gst/gst_audio_sink.h"
 #include "engine/gst/gst_audio_source.h"
 #include "engine/gst/gst_video_sink.h"
@@ -21,30 +21,13 @@
 namespace comodal::apps {
 namespace {
 
-double Ms(TimeDelta t) { return static_cast<double>(t.us()) / 1000.0; }
-
 // p50/p95/max of a latency histogram, or null when it is empty.
 nlohmann::json Percentiles(const LatencyHistogram& histogram) {
   if (histogram.count() == 0) return nullptr;
-  return {{"p50", Ms(histogram.Percentile(0.5))},
-          {"p95", Ms(histogram.Percentile(0.95))},
-          {"max", Ms(histogram.max())},
+  return {{"p50", histogram.Percentile(0.5).ms_f()},
+          {"p95", histogram.Percentile(0.95).ms_f()},
+          {"max", histogram.max().ms_f()},
           {"count", histogram.count()}};
-}
-
-// Runs the scheduler until the duration ends or SIGINT/SIGTERM; returns what stopped it.
-std::string RunUntilStopped(AsioScheduler& scheduler, std::optional<double> duration_s) {
-  int stop_signal = 0;
-  scheduler.OnSignals({SIGINT, SIGTERM}, [&](int signal) {
-    stop_signal = signal;
-    scheduler.Stop();
-  });
-  if (duration_s) {
-    scheduler.PostDelayedTask(TimeDelta::Micros(static_cast<int64_t>(*duration_s * 1e6)),
-                              [&] { scheduler.Stop(); });
-  }
-  scheduler.Run();
-  return stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGTERM ? "SIGTERM" : "duration reached";
 }
 
 bool WriteStats(const std::string& path, const nlohmann::json& stats, const char* command,
@@ -53,14 +36,6 @@ bool WriteStats(const std::string& path, const nlohmann::json& stats, const char
   std::string error;
   if (!WriteFileAtomically(path, stats.dump(2) + "\n", error)) {
     err << "comodal " << command << ": " << error << "\n";
-    return false;
-  }
-  return true;
-}
-
-bool ValidDuration(std::optional<double> duration_s, const char* command, std::ostream& err) {
-  if (duration_s && !(*duration_s > 0)) {
-    err << "comodal " << command << ": --duration must be > 0 seconds, got " << *duration_s << "\n";
     return false;
   }
   return true;
@@ -175,10 +150,12 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
     }
     audio_source = std::move(*started);
   }
+  const StopConditions stop(scheduler, options.duration_s);
   out << fmt::format("send: {} video, {} audio to {} from {}", options.video, options.audio,
                      to->ToString(), udp.local_address().ToString())
       << std::endl;
-  const std::string stopped = RunUntilStopped(scheduler, options.duration_s);
+  scheduler.Run();
+  const std::string stopped = stop.reason();
   video_source.reset();
   audio_source.reset();
   media.Stop();  // BYE.
@@ -198,7 +175,7 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
       {"nacks_received", s.nacks_received},
       {"retransmissions", s.retransmissions},
       {"plis_received", s.plis_received},
-      {"rtt_ms", s.rtt ? nlohmann::json(Ms(*s.rtt)) : nlohmann::json()},
+      {"rtt_ms", s.rtt ? nlohmann::json(s.rtt->ms_f()) : nlohmann::json()},
       {"reported_fraction_lost", s.reported_fraction_lost},
   };
   if (source_error) stats["source_error"] = *source_error;
@@ -258,8 +235,10 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
         peer = from;
         receiver.OnDatagram(datagram, arrival);
       });
+  const StopConditions stop(scheduler, options.duration_s);
   out << fmt::format("recv: listening on {}", udp.local_address().ToString()) << std::endl;
-  const std::string stopped = RunUntilStopped(scheduler, options.duration_s);
+  scheduler.Run();
+  const std::string stopped = stop.reason();
 
   const engine::MediaReceiverStats& r = receiver.stats();
   nlohmann::json stats = {
@@ -273,7 +252,7 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
       {"audio_concealed_ratio", r.audio_concealed_ratio()},
       {"audio_samples_fec", r.audio_samples_fec},
       {"jitter_buffer_delay_ms", Percentiles(r.audio_jitter_buffer_delay)},
-      {"jitter_buffer_target_ms", Ms(r.audio_jitter_buffer_target)},
+      {"jitter_buffer_target_ms", r.audio_jitter_buffer_target.ms_f()},
       {"video_packets", r.video_packets},
       {"frames_decoded", r.video_frames_decoded},
       {"frames_rendered", r.video_frames_rendered},
@@ -281,8 +260,8 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
       {"decode_errors", r.video_decode_errors},
       {"keyframes_decoded", r.video_keyframes_decoded},
       {"freezes", r.freezes},
-      {"longest_frame_gap_ms", Ms(r.longest_frame_gap)},
-      {"video_render_delay_ms", Ms(r.video_render_delay)},
+      {"longest_frame_gap_ms", r.longest_frame_gap.ms_f()},
+      {"video_render_delay_ms", r.video_render_delay.ms_f()},
       {"plis_sent", r.plis_sent},
       {"nacks_sent", r.nacks_sent},
       // Capture to render/play, from abs-capture-time: meaningful when sender and receiver
@@ -290,8 +269,8 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
       {"e2e_latency_ms",
        {{"audio", Percentiles(r.audio_latency)}, {"video", Percentiles(r.video_latency)}}},
       {"av_sync_offset_ms",
-       r.av_sync_offset ? nlohmann::json(Ms(*r.av_sync_offset)) : nlohmann::json()},
-      {"rtt_ms", r.rtt ? nlohmann::json(Ms(*r.rtt)) : nlohmann::json()},
+       r.av_sync_offset ? nlohmann::json(r.av_sync_offset->ms_f()) : nlohmann::json()},
+      {"rtt_ms", r.rtt ? nlohmann::json(r.rtt->ms_f()) : nlohmann::json()},
   };
   if (sink_error) stats["sink_error"] = *sink_error;
   out << fmt::format("recv: stopped ({}); {} packets, {} video frames decoded, {} audio samples\n",

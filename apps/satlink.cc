@@ -8,11 +8,10 @@
 
 #include "apps/file_io.h"
 #include "apps/link_profile.h"
+#include "apps/stop_conditions.h"
 
 namespace comodal::apps {
 namespace {
-
-double Ms(TimeDelta t) { return static_cast<double>(t.us()) / 1000.0; }
 
 nlohmann::json DirectionJson(const link::SatLinkRelay::Direction& direction) {
   const link::LinkStats& s = *direction.stats;
@@ -26,10 +25,10 @@ nlohmann::json DirectionJson(const link::SatLinkRelay::Direction& direction) {
       // Random loss and handover loss bursts alike: both are the link losing packets.
       {"dropped_loss", s.dropped_loss + s.dropped_handover},
       {"dropped_outage", s.dropped_outage},
-      {"delay_ms_min", s.packets_out > 0 ? nlohmann::json(Ms(s.delay_min)) : nlohmann::json()},
-      {"queue_delay_ms_p50", Ms(s.queue_delay.Percentile(0.50))},
-      {"queue_delay_ms_p95", Ms(s.queue_delay.Percentile(0.95))},
-      {"queue_delay_ms_max", s.packets_out > 0 ? Ms(s.queue_delay.max()) : 0.0},
+      {"delay_ms_min", s.packets_out > 0 ? nlohmann::json(s.delay_min.ms_f()) : nlohmann::json()},
+      {"queue_delay_ms_p50", s.queue_delay.Percentile(0.50).ms_f()},
+      {"queue_delay_ms_p95", s.queue_delay.Percentile(0.95).ms_f()},
+      {"queue_delay_ms_max", s.packets_out > 0 ? s.queue_delay.max().ms_f() : 0.0},
       {"delivered_kbps_by_second", kbps},
       // Beyond the required fields: what makes the numbers above add up, and how faithfully the
       // relay kept the model's timing.
@@ -38,11 +37,11 @@ nlohmann::json DirectionJson(const link::SatLinkRelay::Direction& direction) {
       {"handovers", s.handovers},
       {"in_flight_at_exit", s.packets_in - s.packets_out - dropped},
       {"send_errors", direction.send_errors},
-      {"scheduling_error_ms_p50", Ms(direction.scheduling_error.Percentile(0.50))},
-      {"scheduling_error_ms_p95", Ms(direction.scheduling_error.Percentile(0.95))},
-      {"scheduling_error_ms_p99", Ms(direction.scheduling_error.Percentile(0.99))},
+      {"scheduling_error_ms_p50", direction.scheduling_error.Percentile(0.50).ms_f()},
+      {"scheduling_error_ms_p95", direction.scheduling_error.Percentile(0.95).ms_f()},
+      {"scheduling_error_ms_p99", direction.scheduling_error.Percentile(0.99).ms_f()},
       {"scheduling_error_ms_max",
-       direction.scheduling_error.count() > 0 ? Ms(direction.scheduling_error.max()) : 0.0},
+       direction.scheduling_error.count() > 0 ? direction.scheduling_error.max().ms_f() : 0.0},
   };
   return d;
 }
@@ -88,10 +87,7 @@ int RunSatlink(const SatlinkOptions& options, std::ostream& out, std::ostream& e
     err << "comodal satlink: --forward: port 0 is not a destination\n";
     return 2;
   }
-  if (options.duration_s && !(*options.duration_s > 0)) {
-    err << "comodal satlink: --duration must be > 0 seconds, got " << *options.duration_s << "\n";
-    return 2;
-  }
+  if (!ValidDuration(options.duration_s, "satlink", err)) return 2;
 
   AsioScheduler scheduler;
   auto relay = link::SatLinkRelay::Open(
@@ -100,15 +96,7 @@ int RunSatlink(const SatlinkOptions& options, std::ostream& out, std::ostream& e
     err << "comodal satlink: " << relay.error() << "\n";
     return 1;
   }
-  int stop_signal = 0;
-  scheduler.OnSignals({SIGINT, SIGTERM}, [&](int signal) {
-    stop_signal = signal;
-    scheduler.Stop();
-  });
-  if (options.duration_s) {
-    scheduler.PostDelayedTask(TimeDelta::Micros(static_cast<int64_t>(*options.duration_s * 1e6)),
-                              [&] { scheduler.Stop(); });
-  }
+  const StopConditions stop(scheduler, options.duration_s);
   out << fmt::format(
              "satlink: profile {} ({}); site side listening on {}, hub {} (sent from {}); seed {}",
              profile->name, profile->source, (*relay)->listen_address().ToString(),
@@ -120,11 +108,9 @@ int RunSatlink(const SatlinkOptions& options, std::ostream& out, std::ostream& e
   const auto& up = stats["uplink"];
   const auto& down = stats["downlink"];
   out << fmt::format("satlink: stopped ({}); uplink {} in / {} out, downlink {} in / {} out\n",
-                     stop_signal == SIGINT    ? "SIGINT"
-                     : stop_signal == SIGTERM ? "SIGTERM"
-                                              : "duration reached",
-                     up["packets_in"].get<uint64_t>(), up["packets_out"].get<uint64_t>(),
-                     down["packets_in"].get<uint64_t>(), down["packets_out"].get<uint64_t>());
+                     stop.reason(), up["packets_in"].get<uint64_t>(),
+                     up["packets_out"].get<uint64_t>(), down["packets_in"].get<uint64_t>(),
+                     down["packets_out"].get<uint64_t>());
   if (!options.stats_json.empty()) {
     std::string error;
     if (!WriteFileAtomically(options.stats_json, stats.dump(2) + "\n", error)) {

@@ -295,9 +295,7 @@ void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
                            Timestamp render_time) {
   ++stats_.video_frames_rendered;
   freezes_.OnFrameRendered(render_time);
-  stats_.freezes = freezes_.freezes();
-  stats_.longest_frame_gap = freezes_.longest_gap();
-  stats_.total_freeze_duration = freezes_.total_freeze_duration();
+  CopyFreezeStats();
   if (picture.capture_time.IsFinite()) stats_.video_latency.Add(render_time - picture.capture_time);
   video_->last_rendered = StreamSynchronizer::Playout{rtp_timestamp, render_time};
   if (video_renderer_) video_renderer_(picture, render_time);
@@ -305,6 +303,12 @@ void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
 
 bool MediaReceiver::NackAllowed() const {
   return config_.nack && stats_.rtt && *stats_.rtt <= config_.nack_max_rtt;
+}
+
+void MediaReceiver::CopyFreezeStats() {
+  stats_.freezes = freezes_.freezes();
+  stats_.longest_frame_gap = freezes_.longest_gap();
+  stats_.total_freeze_duration = freezes_.total_freeze_duration();
 }
 
 void MediaReceiver::ArmNackTimer() {
@@ -377,9 +381,7 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
           // The BYE follows the last frame's packets; that frame shows a render delay later. A
           // picture stalled from before then until the end was a freeze.
           freezes_.OnStreamEnd(arrival + render_timing_.delay());
-          stats_.freezes = freezes_.freezes();
-          stats_.longest_frame_gap = freezes_.longest_gap();
-          stats_.total_freeze_duration = freezes_.total_freeze_duration();
+          CopyFreezeStats();
         }
       }
       continue;

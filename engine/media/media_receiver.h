@@ -122,7 +122,6 @@ class MediaReceiver {
   void OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival);
 
   const MediaReceiverStats& stats() const { return stats_; }
-  const VideoPacketBuffer* video_packet_buffer() const { return video_packets_.get(); }
 
  private:
   struct AudioStream {
@@ -153,6 +152,7 @@ class MediaReceiver {
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
   TimeDelta PlayAudio();
   void DecodeVideo(Timestamp now);
+  void CopyFreezeStats();
   void Render(const RawVideoFrame& picture, uint32_t rtp_timestamp, Timestamp render_time);
   bool NackAllowed() const;
   void ArmNackTimer();

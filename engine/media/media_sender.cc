@@ -104,10 +104,11 @@ uint32_t MediaSender::RtpTimestampOf(RtpStreamState& stream, Timestamp capture_t
 void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool marker,
                           std::span<const uint8_t> payload, Timestamp capture_time,
                           bool first_in_frame) {
+  const uint16_t sequence_number = stream.sequence_number++;
   RtpPacketBuilder builder;
   builder.set_ssrc(stream.ssrc)
       .set_payload_type(stream.payload_type)
-      .set_sequence_number(stream.sequence_number++)
+      .set_sequence_number(sequence_number)
       .set_timestamp(rtp_timestamp)
       .set_marker(marker);
   if (config_.send_capture_time && first_in_frame && capture_time.IsFinite()) {
@@ -120,7 +121,7 @@ void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool m
   const std::span<const uint8_t> packet(buffer.data(), *size);
   const Timestamp now = scheduler_.Now();
   if (&stream == &video_ && config_.retransmit_on_nack) {
-    history_.Put(static_cast<uint16_t>(stream.sequence_number - 1), packet, now);
+    history_.Put(sequence_number, packet, now);
   }
   stream.last_rtp_timestamp = rtp_timestamp;
   stream.last_capture = capture_time;

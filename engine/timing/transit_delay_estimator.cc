@@ -13,7 +13,12 @@ void TransitDelayEstimator::Update(TimeDelta media_time, Timestamp arrival) {
   minimum_.push_back({arrival, transit});
   while (!recent_.empty() && arrival - recent_.front().arrival > window_) recent_.pop_front();
   while (!minimum_.empty() && arrival - minimum_.front().arrival > window_) minimum_.pop_front();
+  stale_ = true;
+}
 
+TimeDelta TransitDelayEstimator::jitter_delay() const {
+  if (!stale_) return jitter_delay_;
+  stale_ = false;
   const TimeDelta base = minimum_.front().transit;
   std::vector<TimeDelta> excess;
   excess.reserve(recent_.size());
@@ -22,6 +27,7 @@ void TransitDelayEstimator::Update(TimeDelta media_time, Timestamp arrival) {
                                static_cast<size_t>(quantile_ * static_cast<double>(excess.size())));
   std::nth_element(excess.begin(), excess.begin() + static_cast<ptrdiff_t>(rank), excess.end());
   jitter_delay_ = excess[rank];
+  return jitter_delay_;
 }
 
 std::optional<TimeDelta> TransitDelayEstimator::base_transit() const {

@@ -24,8 +24,9 @@ class TransitDelayEstimator {
 
   // The window's smallest transit; nullopt before the first arrival.
   std::optional<TimeDelta> base_transit() const;
-  // The quantile of transit above the base (zero before the first arrival).
-  TimeDelta jitter_delay() const { return jitter_delay_; }
+  // The quantile of transit above the base (zero before the first arrival). Worked out when
+  // asked after new arrivals, not at every arrival: video feeds every packet and asks per frame.
+  TimeDelta jitter_delay() const;
 
  private:
   struct Transit {
@@ -36,7 +37,8 @@ class TransitDelayEstimator {
   TimeDelta window_;
   std::deque<Transit> recent_;
   std::deque<Transit> minimum_;  // Increasing transit: the front is the window's minimum.
-  TimeDelta jitter_delay_ = TimeDelta::Zero();
+  mutable TimeDelta jitter_delay_ = TimeDelta::Zero();
+  mutable bool stale_ = false;  // Arrivals since jitter_delay_ was worked out.
 };
 
 }  // namespace comodal::engine

@@ -10,7 +10,6 @@ namespace comodal::engine {
 Result<VideoPacketBuffer::Stored> VideoPacketBuffer::Parse(const RtpPacket& packet) const {
   const ReceivedRtpPayload rtp = ReceivedRtpPayload::From(packet);
   Stored stored;
-  stored.timestamp = rtp.timestamp;
   stored.info.rtp_timestamp = rtp.timestamp;
   if (codec_ == VideoCodec::kVp8) {
     auto parsed = DepacketizeVp8(rtp);
@@ -87,11 +86,11 @@ Result<std::optional<AssembledVideoFrame>> VideoPacketBuffer::Insert(const RtpPa
 
   // Walk back to the packet that starts the frame and forward to the one that ends it; every
   // packet in between must be here, with the same timestamp.
-  const uint32_t timestamp = packets_.at(seq).timestamp;
+  const uint32_t timestamp = packets_.at(seq).info.rtp_timestamp;
   int64_t first = seq;
   for (;;) {
     auto it = packets_.find(first);
-    if (it == packets_.end() || it->second.timestamp != timestamp) {
+    if (it == packets_.end() || it->second.info.rtp_timestamp != timestamp) {
       return std::optional<AssembledVideoFrame>();
     }
     if (it->second.starts) break;
@@ -100,7 +99,7 @@ Result<std::optional<AssembledVideoFrame>> VideoPacketBuffer::Insert(const RtpPa
   int64_t last = seq;
   for (;;) {
     auto it = packets_.find(last);
-    if (it == packets_.end() || it->second.timestamp != timestamp) {
+    if (it == packets_.end() || it->second.info.rtp_timestamp != timestamp) {
       return std::optional<AssembledVideoFrame>();
     }
     if (it->second.ends) break;
@@ -117,7 +116,7 @@ AssembledVideoFrame VideoPacketBuffer::Assemble(int64_t first, int64_t last) {
   out.frame = std::move(head.header);
   EncodedVideoFrame& frame = out.frame;
   frame.codec = codec_;
-  frame.rtp_timestamp = head.timestamp;
+  frame.rtp_timestamp = head.info.rtp_timestamp;
   out.info = std::move(head.info);
   out.info.first_sequence_number = static_cast<uint16_t>(first);
   out.info.last_sequence_number = static_cast<uint16_t>(last);

@@ -72,7 +72,6 @@ class VideoPacketBuffer {
  private:
   struct Stored {
     std::vector<uint8_t> fragment;
-    uint32_t timestamp = 0;
     bool starts = false;
     bool ends = false;
     // Known from the packet that starts the frame: the frame's fields but its data, id and

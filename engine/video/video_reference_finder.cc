@@ -16,7 +16,7 @@ constexpr uint64_t kHistory = 256;
 // (VP8 and VP9 patterns repeat within 16 frames) and within kHistory.
 constexpr uint64_t kLookBack = 128;
 
-// Erases map entries whose key is more than `keep` below the largest.
+// Keeps the `keep` entries with the largest keys.
 template <typename Map>
 void KeepLast(Map& map, size_t keep) {
   while (map.size() > keep) map.erase(map.begin());
@@ -145,11 +145,15 @@ VideoReferenceFinder::Outcome VideoReferenceFinder::ResolveLayered(Pending& pend
   return Outcome::kReady;
 }
 
+int64_t VideoReferenceFinder::LastSequence(const Pending& pending) {
+  const ReceivedFrameInfo& info = pending.frame.info;
+  return pending.key +
+         static_cast<uint16_t>(info.last_sequence_number - info.first_sequence_number);
+}
+
 VideoReferenceFinder::Outcome VideoReferenceFinder::ResolveBySequence(Pending& pending) {
   const EncodedVideoFrame& frame = pending.frame.frame;
-  const ReceivedFrameInfo& info = pending.frame.info;
-  const int64_t last_seq =
-      pending.key + static_cast<uint16_t>(info.last_sequence_number - info.first_sequence_number);
+  const int64_t last_seq = LastSequence(pending);
   if (frame_ending_at_.contains(last_seq)) return Outcome::kDrop;  // Repeated.
   pending.references.clear();
   if (frame.keyframe) {
@@ -179,9 +183,7 @@ EncodedVideoFrame VideoReferenceFinder::Finish(Pending& pending) {
   frame.references = std::move(pending.references);
   ++stats_.frames_resolved;
   if (pending.chained) {
-    const int64_t last_seq =
-        pending.key + static_cast<uint16_t>(info.last_sequence_number - info.first_sequence_number);
-    frame_ending_at_[last_seq] = frame.frame_id;
+    frame_ending_at_[LastSequence(pending)] = frame.frame_id;
     KeepLast(frame_ending_at_, kHistory);
     next_chain_id_ = std::max(next_chain_id_, frame.frame_id + 1);
   }

@@ -69,6 +69,8 @@ class VideoReferenceFinder {
   Outcome Resolve(Pending& pending);
   Outcome ResolveLayered(Pending& pending);
   Outcome ResolveBySequence(Pending& pending);
+  // Chained frames: the unwrapped sequence number of the frame's last packet.
+  static int64_t LastSequence(const Pending& pending);
   // Records a resolved frame and hands it out.
   EncodedVideoFrame Finish(Pending& pending);
   // Gives up waiting frames before `key` (all, or those of upper layers) that a resolved
