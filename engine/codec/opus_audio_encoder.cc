@@ -21,6 +21,34 @@ int32_t ClampedBps(DataRate bitrate, int channels) {
   return static_cast<int32_t>(std::clamp<int64_t>(bps, 6'000 * channels, 64'000 * channels));
 }
 
+// The widest audio bandwidth at which libopus codes in-band FEC at `bitrate` and the expected
+// `loss_percent`. libopus (opus_encoder.c, decide_fec) codes LBRR only when its equivalent rate
+// exceeds a threshold per bandwidth (12, 14, 16, 20 and 22 kbit/s for NB..FB, plus 1 kbit/s of
+// hysteresis, scaled by (125 - loss%) / 100), and below 5 % loss it gives up the redundancy
+// rather than narrow the bandwidth: at 24 kbit/s and 2 % loss it codes hybrid fullband speech
+// without any FEC. The equivalent rate here is the lowest libopus may compute (complexity and
+// expected loss discounted, as its compute_equiv_rate does for SILK), so the cap is enough.
+int FecBandwidth(int32_t bitrate_bps, int channels, int complexity, int loss_percent) {
+  struct Threshold {
+    int bandwidth;
+    int32_t bps;
+  };
+  constexpr Threshold kThresholds[] = {{OPUS_BANDWIDTH_FULLBAND, 22'000 + 1'000},
+                                       {OPUS_BANDWIDTH_SUPERWIDEBAND, 20'000 + 1'000},
+                                       {OPUS_BANDWIDTH_WIDEBAND, 16'000 + 1'000},
+                                       {OPUS_BANDWIDTH_MEDIUMBAND, 14'000 + 1'000},
+                                       {OPUS_BANDWIDTH_NARROWBAND, 12'000 + 1'000}};
+  const int64_t loss = std::min(loss_percent, 25);
+  int64_t equivalent = int64_t{bitrate_bps} / channels * (90 + complexity) / 100;
+  equivalent -= equivalent * loss / (6 * loss + 10);
+  for (const Threshold& t : kThresholds) {
+    if (equivalent > int64_t{t.bps} * (125 - loss) / 100) return t.bandwidth;
+  }
+  // Too little rate for FEC at any bandwidth: keep the full band (libopus narrows it by itself
+  // above 5 % loss).
+  return OPUS_BANDWIDTH_FULLBAND;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<OpusAudioEncoder>, std::string> OpusAudioEncoder::Create(
@@ -68,11 +96,38 @@ void OpusAudioEncoder::SetBitrate(DataRate bitrate) {
   const int32_t bps = ClampedBps(bitrate, config_.channels);
   config_.bitrate = DataRate::BitsPerSec(bps);
   opus_encoder_ctl(encoder_, OPUS_SET_BITRATE(bps));
+  UpdateMaxBandwidth();
 }
 
 void OpusAudioEncoder::SetPacketLossHint(double loss) {
-  const int percent = static_cast<int>(std::clamp(loss, 0.0, 1.0) * 100 + 0.5);
-  opus_encoder_ctl(encoder_, OPUS_SET_PACKET_LOSS_PERC(percent));
+  loss_percent_ = static_cast<int>(std::clamp(loss, 0.0, 1.0) * 100 + 0.5);
+  opus_encoder_ctl(encoder_, OPUS_SET_PACKET_LOSS_PERC(loss_percent_));
+  UpdateMaxBandwidth();
+}
+
+void OpusAudioEncoder::UpdateMaxBandwidth() {
+  // With loss expected, a narrower band with its redundancy beats a wider one without: a lost
+  // frame rebuilt from LBRR is heard, a concealed one is a gap.
+  max_bandwidth_ = config_.fec && loss_percent_ > 0
+                       ? FecBandwidth(ClampedBps(config_.bitrate, config_.channels),
+                                      config_.channels, config_.complexity, loss_percent_)
+                       : OPUS_BANDWIDTH_FULLBAND;
+  opus_encoder_ctl(encoder_, OPUS_SET_MAX_BANDWIDTH(max_bandwidth_));
+}
+
+int OpusAudioEncoder::max_bandwidth_hz() const {
+  switch (max_bandwidth_) {
+    case OPUS_BANDWIDTH_NARROWBAND:
+      return 4'000;
+    case OPUS_BANDWIDTH_MEDIUMBAND:
+      return 6'000;
+    case OPUS_BANDWIDTH_WIDEBAND:
+      return 8'000;
+    case OPUS_BANDWIDTH_SUPERWIDEBAND:
+      return 12'000;
+    default:
+      return 20'000;
+  }
 }
 
 void OpusAudioEncoder::SetDtx(bool enabled) {

@@ -39,7 +39,9 @@ class OpusAudioEncoder {
   // Clamped to 6..64 kbit/s per channel.
   void SetBitrate(DataRate bitrate);
   // Expected packet loss, 0..1: Opus spends bits on LBRR redundancy in proportion (RFC 6716
-  // §2.1.7); zero turns the redundancy off even with FEC enabled.
+  // §2.1.7); zero turns the redundancy off even with FEC enabled. With FEC on and loss expected,
+  // the audio bandwidth is capped where the bitrate leaves room for the redundancy (e.g. 8 kHz,
+  // wideband, at 24 kbit/s), which libopus itself only does above 5 % loss.
   void SetPacketLossHint(double loss);
   void SetDtx(bool enabled);
 
@@ -48,14 +50,19 @@ class OpusAudioEncoder {
   int samples_per_frame() const;
   uint64_t frames_encoded() const { return frames_encoded_; }
   uint64_t dtx_frames() const { return dtx_frames_; }
+  // The widest audio bandwidth the encoder may code now, in Hz (20 000: fullband).
+  int max_bandwidth_hz() const;
 
  private:
   explicit OpusAudioEncoder(const OpusEncoderConfig& config) : config_(config) {}
+  void UpdateMaxBandwidth();
 
   OpusEncoderConfig config_;
   ::OpusEncoder* encoder_ = nullptr;
   uint64_t frames_encoded_ = 0;
   uint64_t dtx_frames_ = 0;
+  int loss_percent_ = 0;
+  int max_bandwidth_ = 0;  // OPUS_BANDWIDTH_*; set by UpdateMaxBandwidth().
 };
 
 }  // namespace comodal::engine

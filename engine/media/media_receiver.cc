@@ -23,6 +23,9 @@ namespace {
 
 // Capture times remembered per audio stream (by RTP timestamp): a few seconds of packets.
 constexpr size_t kMaxCaptureTimes = 512;
+// A picture shown this much after its planned render time (a frame interval at 30 frames/s)
+// counts as shown late, and says nothing about the render delay lip sync works with.
+constexpr TimeDelta kShownLate = TimeDelta::Millis(34);
 // How often the video side checks for frames to decode and keyframes to ask for when no packet
 // arrives to prompt it.
 constexpr TimeDelta kVideoTick = TimeDelta::Millis(50);
@@ -40,6 +43,7 @@ MediaReceiver::MediaReceiver(TaskScheduler& scheduler, MediaReceiverConfig confi
       frame_buffer_(config_.video_frames),
       render_timing_(config_.video_timing),
       nack_(config_.nack_config) {
+  UpdateKeyframeRequestDelay();
   reports_ = scheduler_.StartRepeating(config_.rtcp_interval, [this] { return SendReports(); });
 }
 
@@ -245,6 +249,15 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
 
 void MediaReceiver::DecodeVideo(Timestamp now) {
   VideoStream& stream = *video_;
+  // A picture already past its render time, held until this pass shows whether a newer one
+  // supersedes it: a repair unblocks a round trip of frames at once, and showing each of them
+  // at the same instant would only add their lateness to what the viewer sees.
+  struct Late {
+    RawVideoFrame picture;
+    uint32_t rtp_timestamp;
+    Timestamp planned;
+  };
+  std::optional<Late> late;
   while (auto frame = frame_buffer_.NextDecodable(now, reference_finder_.stashed() > 0)) {
     auto decoded = stream.decoder->Decode(*frame);
     if (!decoded.ok()) {
@@ -255,27 +268,29 @@ void MediaReceiver::DecodeVideo(Timestamp now) {
     ++stats_.video_frames_decoded;
     stats_.video_keyframes_decoded += frame->keyframe;
     if (!decoded->has_value()) continue;
-    RawVideoFrame picture = std::move(**decoded);
     const uint32_t rtp_timestamp = frame->rtp_timestamp;
+    // Before render timing has a reference the frame is shown as it comes.
     const Timestamp planned = render_timing_.RenderTime(rtp_timestamp);
-    const Timestamp render_time = std::max(planned, now);
     stats_.video_render_delay = render_timing_.delay();
-    if (planned.IsFinite() && now - planned > config_.max_render_lateness &&
-        stats_.video_frames_rendered > 0) {
-      ++stats_.video_frames_too_late;
+    stats_.video_frames_superseded += late.has_value();
+    late.reset();
+    if (!planned.IsFinite() || planned <= now) {
+      late = Late{std::move(**decoded), rtp_timestamp, planned};
       continue;
     }
-    if (render_time <= now) {
-      Render(picture, rtp_timestamp, now);
-    } else {
-      std::weak_ptr<bool> alive = alive_;
-      scheduler_.PostDelayedTask(render_time - now,
-                                 [this, alive, rtp_timestamp, picture = std::move(picture)] {
-                                   if (auto live = alive.lock(); live && *live) {
-                                     Render(picture, rtp_timestamp, scheduler_.Now());
-                                   }
-                                 });
-    }
+    std::weak_ptr<bool> alive = alive_;
+    scheduler_.PostDelayedTask(
+        planned - now, [this, alive, rtp_timestamp, planned, picture = std::move(**decoded)] {
+          if (auto live = alive.lock(); live && *live) {
+            Render(picture, rtp_timestamp, scheduler_.Now(), planned);
+          }
+        });
+  }
+  if (late) {
+    const bool on_time = late->planned.IsFinite() && now - late->planned < kShownLate;
+    stats_.video_frames_shown_late += late->planned.IsFinite() && !on_time;
+    Render(late->picture, late->rtp_timestamp, now,
+           on_time ? late->planned : Timestamp::MinusInfinity());
   }
   stats_.video_frames_unresolved = reference_finder_.stats().frames_dropped;
   stats_.video_frames_skipped = frame_buffer_.stats().frames_skipped;
@@ -292,17 +307,32 @@ void MediaReceiver::DecodeVideo(Timestamp now) {
 }
 
 void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
-                           Timestamp render_time) {
+                           Timestamp render_time, Timestamp planned) {
   ++stats_.video_frames_rendered;
   freezes_.OnFrameRendered(render_time);
   CopyFreezeStats();
   if (picture.capture_time.IsFinite()) stats_.video_latency.Add(render_time - picture.capture_time);
-  video_->last_rendered = StreamSynchronizer::Playout{rtp_timestamp, render_time};
+  if (planned.IsFinite()) {
+    video_->last_rendered = StreamSynchronizer::Playout{rtp_timestamp, planned};
+  }
   if (video_renderer_) video_renderer_(picture, render_time);
 }
 
 bool MediaReceiver::NackAllowed() const {
-  return config_.nack && stats_.rtt && *stats_.rtt <= config_.nack_max_rtt;
+  // Until the first RTT measurement the requester assumes a GEO round trip (its initial_rtt).
+  return config_.nack && (!stats_.rtt || *stats_.rtt <= config_.nack_max_rtt);
+}
+
+void MediaReceiver::UpdateKeyframeRequestDelay() {
+  // While a retransmission can still repair the reference chain, a keyframe request would only
+  // put a large frame in the queue behind it: wait a round trip (plus the requester's reorder
+  // grace and the repair's own queueing) before asking.
+  TimeDelta after = config_.video_frames.keyframe_request_after;
+  if (NackAllowed()) {
+    after = std::max(after, stats_.rtt.value_or(config_.nack_config.initial_rtt) +
+                                config_.keyframe_request_margin);
+  }
+  frame_buffer_.SetKeyframeRequestAfter(after);
 }
 
 void MediaReceiver::CopyFreezeStats() {
@@ -392,6 +422,7 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
         if (auto rtt = block.RoundTrip(NtpFromTimestamp(arrival))) {
           stats_.rtt = *rtt;
           nack_.SetRtt(*rtt);
+          UpdateKeyframeRequestDelay();
         }
       }
       continue;

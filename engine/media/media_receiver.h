@@ -47,13 +47,14 @@ struct MediaReceiverConfig {
   // NACK for video while the round trip (learnt through RFC 3611 RRTR/DLRR) is at most this.
   // On GEO a retransmission comes after its frame's render time, but it still repairs the
   // reference chain a round trip after the loss, sooner than the large keyframe a PLI brings
-  // (which also queues behind the stream); frames repaired too late to show are decoded and not
-  // shown (max_render_lateness), so the picture freezes for about a round trip and resumes live.
+  // (which also queues behind the stream). The frames it unblocks are decoded at once; of those
+  // already past their render time only the newest is shown, so the picture freezes for about a
+  // round trip and resumes live.
   bool nack = true;
   TimeDelta nack_max_rtt = TimeDelta::Millis(1000);
-  // A decoded picture this much past its render time is not shown: showing it would only add
-  // its lateness to what the viewer sees.
-  TimeDelta max_render_lateness = TimeDelta::Millis(300);
+  // With NACK on, frames wait this much beyond one RTT for a repair before a keyframe is asked
+  // for.
+  TimeDelta keyframe_request_margin = TimeDelta::Millis(150);
   NackRequester::Config nack_config;
   bool lip_sync = true;
 };
@@ -85,7 +86,10 @@ struct MediaReceiverStats {
   uint64_t video_frames_assembled = 0;
   uint64_t video_frames_decoded = 0;
   uint64_t video_frames_rendered = 0;
-  uint64_t video_frames_too_late = 0;  // Decoded past their render time: not shown.
+  // Decoded past their render time together with a newer picture (after a repair): not shown.
+  uint64_t video_frames_superseded = 0;
+  // Decoded past their render time and the newest picture there was: shown at once.
+  uint64_t video_frames_shown_late = 0;
   uint64_t video_decode_errors = 0;
   uint64_t video_frames_unresolved = 0;  // Their references never became known.
   uint64_t video_frames_skipped = 0;     // Undecodable, passed over for a later frame.
@@ -153,8 +157,13 @@ class MediaReceiver {
   TimeDelta PlayAudio();
   void DecodeVideo(Timestamp now);
   void CopyFreezeStats();
-  void Render(const RawVideoFrame& picture, uint32_t rtp_timestamp, Timestamp render_time);
+  // `planned`: the render time the frame was due at, which is what lip sync compares with the
+  // audio (a frame shown a little late after a repair says nothing about the render delay);
+  // minus infinity for a frame that does not count for lip sync.
+  void Render(const RawVideoFrame& picture, uint32_t rtp_timestamp, Timestamp render_time,
+              Timestamp planned);
   bool NackAllowed() const;
+  void UpdateKeyframeRequestDelay();
   void ArmNackTimer();
   void SendNacks();
   TimeDelta SendReports();

@@ -2,6 +2,7 @@
 #define ENGINE_MEDIA_MEDIA_SENDER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +39,12 @@ struct MediaSenderConfig {
   // Retransmit packets a NACK asks for (RFC 4585 §6.2.1) from this much history.
   bool retransmit_on_nack = true;
   TimeDelta history = TimeDelta::Seconds(2);
+  // Above this round trip a retransmission goes out twice, `second_copy_spacing` apart. If the
+  // one repair is lost too, asking again costs another round trip: at a GEO RTT that is over
+  // 1.2 s of frozen picture, against a few percent more repair bytes for the copy. The spacing
+  // keeps the two copies out of one short loss burst.
+  TimeDelta second_copy_above_rtt = TimeDelta::Millis(300);
+  TimeDelta second_copy_spacing = TimeDelta::Millis(40);
 };
 
 struct MediaSenderStats {
@@ -51,7 +58,8 @@ struct MediaSenderStats {
   uint64_t video_frames_dropped = 0;  // By the rate control.
   uint64_t keyframes = 0;
   uint64_t nacks_received = 0;
-  uint64_t retransmissions = 0;
+  uint64_t retransmissions = 0;        // Packets resent for a NACK (second copies not included).
+  uint64_t retransmission_copies = 0;  // Second copies sent at a long round trip.
   uint64_t plis_received = 0;
   uint64_t plis_ignored = 0;  // A keyframe was sent less than a round trip before.
   uint64_t rtcp_received = 0;
@@ -114,6 +122,9 @@ class MediaSender {
   TimeDelta SendReports();
   void SendRtcp(const rtcp::RtcpCompound& compound);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
+  void Retransmit(std::span<const uint8_t> packet, Timestamp now);
+  // Sends the second copies that are due and waits for the next.
+  TimeDelta SendSecondCopies();
 
   TaskScheduler& scheduler_;
   MediaSenderConfig config_;
@@ -134,6 +145,12 @@ class MediaSender {
   };
   std::optional<ReceivedRrtr> last_rrtr_;  // Smoothed reported loss, the encoder's FEC hint.
   RtpPacketHistory history_;
+  struct SecondCopy {
+    Timestamp due;
+    std::vector<uint8_t> packet;
+  };
+  std::deque<SecondCopy> second_copies_;  // In due order.
+  TaskHandle second_copy_task_;
   TaskHandle reports_;
   MediaSenderStats stats_;
 };

@@ -56,7 +56,7 @@ std::optional<EncodedVideoFrame> VideoFrameBuffer::NextDecodable(Timestamp now,
   // Frames are waiting and none can be decoded: after a while only a keyframe will do.
   if (last_progress_.IsMinusInfinity() && waiting_upstream) last_progress_ = now;
   const TimeDelta wait =
-      requested_since_progress_ ? config_.keyframe_request_repeat : config_.keyframe_request_after;
+      requested_since_progress_ ? config_.keyframe_request_repeat : keyframe_request_after_;
   if ((!frames_.empty() || waiting_upstream) && now - last_progress_ >= wait) {
     keyframe_request_pending_ = true;
     requested_since_progress_ = true;

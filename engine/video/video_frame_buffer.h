@@ -53,6 +53,9 @@ class VideoFrameBuffer {
   void OnDecodeFailed(uint64_t frame_id);
   // True once per request: send a PLI (RFC 4585 §6.3.1).
   bool TakeKeyframeRequest();
+  // How long frames may wait undecodable before a keyframe is asked for. A receiver that asks
+  // for retransmissions waits at least a round trip: a repair is cheaper than a keyframe.
+  void SetKeyframeRequestAfter(TimeDelta after) { keyframe_request_after_ = after; }
 
   const Stats& stats() const { return stats_; }
   size_t size() const { return frames_.size(); }
@@ -61,6 +64,7 @@ class VideoFrameBuffer {
   bool Decodable(const EncodedVideoFrame& frame) const;
 
   Config config_;
+  TimeDelta keyframe_request_after_ = config_.keyframe_request_after;
   std::map<uint64_t, EncodedVideoFrame> frames_;
   std::set<uint64_t> decoded_;  // Recent decoded ids (pruned below the oldest reference window).
   std::optional<uint64_t> last_decoded_;

@@ -63,8 +63,8 @@ std::vector<EncodedVideoFrame> VideoReferenceFinder::Insert(AssembledVideoFrame 
     case Outcome::kWait:
       if (!stash_.emplace(pending.key, std::move(pending)).second) ++stats_.frames_dropped;
       while (stash_.size() > config_.max_stashed) {
+        GiveUp(stash_.begin()->second);
         stash_.erase(stash_.begin());
-        ++stats_.frames_dropped;
       }
       return out;
   }
@@ -121,23 +121,33 @@ VideoReferenceFinder::Outcome VideoReferenceFinder::ResolveLayered(Pending& pend
 
   // The newest earlier frame of each layer 1..TID that others may reference; every frame
   // between the oldest of them and this one must be known, or one of those could be the
-  // reference instead.
-  // A layer with no such frame since the keyframe (or within the look-back): a missing frame
-  // anywhere in that span could be the reference.
-  uint64_t oldest = base->second;
+  // reference instead. (No frame after the base-layer frame is of the base layer: TL0PICIDX
+  // says so.) A layer with no frame at all since the keyframe (or within the look-back): a
+  // missing frame anywhere in that span could be the reference.
+  uint64_t oldest = pending.id - 1;
   const uint64_t look_back =
       std::max(*last_keyframe_, pending.id - std::min(pending.id, kLookBack));
   for (uint8_t layer = 1; layer <= frame.temporal_id; ++layer) {
-    uint64_t candidate = look_back;
+    std::optional<uint64_t> candidate;
+    bool layer_seen = false;
     for (auto it = recent_.lower_bound(pending.id); it != recent_.begin();) {
       --it;
-      if (it->second.temporal_id == layer && !it->second.non_reference) {
+      if (it->second.temporal_id != layer) continue;
+      layer_seen = true;
+      if (!it->second.non_reference) {
         candidate = it->first;
-        pending.references.push_back(candidate);
         break;
       }
     }
-    oldest = std::min(oldest, candidate);
+    if (candidate) {
+      pending.references.push_back(*candidate);
+      oldest = std::min(oldest, *candidate);
+    } else if (!layer_seen) {
+      oldest = std::min(oldest, look_back);
+    }
+    // Otherwise frames of this layer have come since the keyframe, every one marked
+    // non-reference: the stream's pattern keeps the layer out of prediction (libvpx's L1T3 does
+    // so for its top layer), so a frame missing from the span is taken to be one of those.
   }
   const auto known = static_cast<uint64_t>(
       std::distance(recent_.upper_bound(oldest), recent_.lower_bound(pending.id)));
@@ -206,11 +216,21 @@ EncodedVideoFrame VideoReferenceFinder::Finish(Pending& pending) {
   return frame;
 }
 
+void VideoReferenceFinder::GiveUp(const Pending& pending) {
+  ++stats_.frames_dropped;
+  // Its id and layer are known even though it will not be decoded: later frames that might
+  // reference it need not wait for it (if they do reference it, the frame buffer finds them
+  // undecodable and skips them).
+  if (pending.chained || (last_keyframe_ && pending.id <= *last_keyframe_)) return;
+  const EncodedVideoFrame& frame = pending.frame.frame;
+  recent_.emplace(pending.id, LayerFrame{frame.temporal_id, frame.non_reference});
+}
+
 void VideoReferenceFinder::DropStashedBefore(int64_t key, bool upper_layers_only) {
   for (auto it = stash_.begin(); it != stash_.end() && it->first < key;) {
     if (!upper_layers_only || it->second.frame.frame.temporal_id > 0) {
+      GiveUp(it->second);
       it = stash_.erase(it);
-      ++stats_.frames_dropped;
     } else {
       ++it;
     }

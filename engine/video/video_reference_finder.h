@@ -76,6 +76,8 @@ class VideoReferenceFinder {
   // Gives up waiting frames before `key` (all, or those of upper layers) that a resolved
   // keyframe or base-layer frame made useless.
   void DropStashedBefore(int64_t key, bool upper_layers_only);
+  // Counts a waiting frame as dropped and remembers it as known.
+  void GiveUp(const Pending& pending);
 
   Config config_;
   // PictureID unwrapping (7- or 15-bit circle).

@@ -164,6 +164,46 @@ TEST(OpusCodecTest, InBandFecRecoversALostPacketBetterThanConcealment) {
   EXPECT_EQ(plc_decoder->samples_concealed(), static_cast<uint64_t>(recovered) * 960);
 }
 
+// At the default 24 kbit/s libopus codes hybrid fullband speech and, below 5 % expected loss,
+// no redundancy at all. With FEC on and 2 % loss expected the encoder narrows the band to
+// wideband, where LBRR fits, and most speech packets carry it.
+TEST(OpusCodecTest, ExpectedLossNarrowsTheBandSoThatInBandFecFits) {
+  const auto speech = testing::SyntheticSpeech(kRate, kRate * 4, 5);
+  auto count_lbrr = [&](OpusAudioEncoder& encoder) {
+    int with_lbrr = 0, voiced = 0;
+    for (const auto& p : EncodeAll(encoder, speech)) {
+      if (p.dtx) continue;
+      auto info = ParseOpusPacket(p.data);
+      EXPECT_TRUE(info.ok());
+      if (!info.ok() || !OpusPacketHasVoiceActivity(p.data, *info)) continue;
+      ++voiced;
+      with_lbrr += OpusPacketHasLbrr(p.data, *info);
+    }
+    return std::pair{with_lbrr, voiced};
+  };
+
+  auto unprotected = MakeEncoder({.fec = false});
+  unprotected->SetPacketLossHint(0.02);
+  EXPECT_EQ(unprotected->max_bandwidth_hz(), 20'000);
+  EXPECT_EQ(count_lbrr(*unprotected).first, 0);
+
+  auto protected_encoder = MakeEncoder();
+  EXPECT_EQ(protected_encoder->max_bandwidth_hz(), 20'000);  // No loss expected yet.
+  protected_encoder->SetPacketLossHint(0.02);
+  EXPECT_EQ(protected_encoder->max_bandwidth_hz(), 8'000);
+  const auto [with_lbrr, voiced] = count_lbrr(*protected_encoder);
+  ASSERT_GT(voiced, 50);
+  EXPECT_GT(with_lbrr, voiced * 3 / 4);
+
+  // Enough rate for fullband and its redundancy: no narrowing.
+  protected_encoder->SetBitrate(DataRate::KilobitsPerSec(40));
+  EXPECT_EQ(protected_encoder->max_bandwidth_hz(), 20'000);
+  // Loss gone: the full band again.
+  protected_encoder->SetBitrate(DataRate::KilobitsPerSec(24));
+  protected_encoder->SetPacketLossHint(0.0);
+  EXPECT_EQ(protected_encoder->max_bandwidth_hz(), 20'000);
+}
+
 TEST(OpusCodecTest, EveryFrameDurationAndItsPacketsAgree) {
   const auto speech = testing::SyntheticSpeech(kRate, kRate, 5);
   for (int ms : {10, 20, 40, 60}) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -33,8 +34,10 @@ struct Played {
 };
 
 // Sends frames 0..count-1 every 33 ms except `lost`, pulling after each arrival.
-Played Play(uint64_t count, const std::set<uint64_t>& lost, uint64_t gop = 1000) {
+Played Play(uint64_t count, const std::set<uint64_t>& lost, uint64_t gop = 1000,
+            std::optional<TimeDelta> keyframe_request_after = std::nullopt) {
   VideoFrameBuffer buffer;
+  if (keyframe_request_after) buffer.SetKeyframeRequestAfter(*keyframe_request_after);
   Played played;
   for (uint64_t id = 0; id < count; ++id) {
     const Timestamp now = kStart + TimeDelta::Millis(33) * static_cast<int64_t>(id);
@@ -82,6 +85,17 @@ TEST(VideoFrameBufferTest, LostBaseFrameAsksForAKeyframeOnlyWhenNothingDecodable
   const auto recovered = Play(60, {8}, 32);
   EXPECT_EQ(std::count(recovered.decoded.begin(), recovered.decoded.end(), 32), 1);
   EXPECT_EQ(recovered.decoded.size(), 8u + 28u);  // 0..7, then 32..59.
+}
+
+// A receiver that asks for retransmissions waits a round trip before asking for a keyframe:
+// at a GEO RTT the repair of frame 8 can still come.
+TEST(VideoFrameBufferTest, KeyframeRequestWaitsAsLongAsItIsTold) {
+  // The last progress is frame 7 (231 ms); told to wait 700 ms, nothing by frame 28 (924 ms)...
+  EXPECT_EQ(Play(29, {8}, 1000, TimeDelta::Millis(700)).keyframe_requests, 0);
+  // ...and a request at frame 29 (957 ms), the first pull after 931 ms.
+  EXPECT_EQ(Play(30, {8}, 1000, TimeDelta::Millis(700)).keyframe_requests, 1);
+  // By default the request comes 200 ms after the last progress, before frame 15 (495 ms).
+  EXPECT_EQ(Play(15, {8}).keyframe_requests, 1);
 }
 
 TEST(VideoFrameBufferTest, DuplicatesAndOldFramesAreIgnoredAndTheBufferIsBounded) {

@@ -241,6 +241,74 @@ TEST(VideoReferenceFinderChainTest, LateFrameUnblocksTheFramesThatFollowIt) {
   }
 }
 
+// The packets of `stream` in frame order, leaving out the frames in `lost` and sending the
+// frames in `late` right after frame `late_after` (a repair arriving after later frames).
+std::vector<std::vector<uint8_t>> PacketsOf(const std::vector<Sent>& stream,
+                                            const std::set<size_t>& lost,
+                                            const std::set<size_t>& late = {},
+                                            size_t late_after = 0) {
+  std::vector<std::vector<uint8_t>> packets;
+  auto append = [&](size_t i) {
+    packets.insert(packets.end(), stream[i].packets.begin(), stream[i].packets.end());
+  };
+  for (size_t i = 0; i < stream.size(); ++i) {
+    if (!lost.contains(i) && !late.contains(i)) append(i);
+    if (i == late_after) {
+      for (size_t j : late) append(j);
+    }
+  }
+  return packets;
+}
+
+std::set<uint64_t> SentIdsOut(const std::vector<Sent>& stream, const Received& received) {
+  std::map<std::vector<uint8_t>, uint64_t> sent_by_content;
+  for (const Sent& sent : stream) sent_by_content[sent.frame.data] = sent.frame.frame_id;
+  std::set<uint64_t> ids;
+  for (const EncodedVideoFrame& frame : received.frames) ids.insert(sent_by_content[frame.data]);
+  return ids;
+}
+
+// libvpx-style L1T3 (TL0 TL2 TL1 TL2, every top-layer frame non-reference): a top-layer frame
+// lost for good costs only the frames that may have referenced it. Top-layer frames after the
+// next layer-1 frame come out: the finder does not wait for the lost frame, since every
+// top-layer frame it saw was non-reference.
+TEST(VideoReferenceFinderLayersTest, ATopLayerFrameLostForGoodDoesNotHoldTheFramesAfterIt) {
+  const auto stream = EncodeStream(VideoCodec::kVp8, TemporalLayering::kL1T3, 24);
+  ASSERT_EQ(stream[3].frame.temporal_id, 2);
+  ASSERT_TRUE(stream[3].frame.non_reference);
+  ASSERT_EQ(stream[6].frame.temporal_id, 1);
+  const Received received = Receive(VideoCodec::kVp8, PacketsOf(stream, {3}));
+  ExpectReferencesMatchEncoder(stream, received);
+  const std::set<uint64_t> out = SentIdsOut(stream, received);
+  // Frame 5 (top layer) could reference frame 3 had that been a layer-1 frame, as far as the
+  // finder can tell: it waits, and is given up when base frame 8 comes. Everything else comes
+  // out, frame 7 (whose layer-1 reference, 6, is newer than the lost frame) included.
+  for (uint64_t id = 0; id < stream.size(); ++id) {
+    EXPECT_EQ(out.contains(id), id != 3 && id != 5) << "frame " << id;
+  }
+  EXPECT_EQ(received.finder.frames_dropped, 1u);
+  EXPECT_EQ(received.stashed, 0u);
+}
+
+// A frame given up (its reference came too late) still counts as known: a later frame whose
+// references it might have been is not held by it. Layer-1 frame 6 arrives only after base frame
+// 8: top-layer frame 7, which references it, was given up when 8 came; frame 9 references 6 and
+// 8, and comes out as soon as 6 does.
+TEST(VideoReferenceFinderLayersTest, AGivenUpFrameDoesNotHoldTheFramesAfterIt) {
+  const auto stream = EncodeStream(VideoCodec::kVp8, TemporalLayering::kL1T3, 16);
+  ASSERT_EQ(stream[6].frame.temporal_id, 1);
+  ASSERT_EQ(stream[7].frame.temporal_id, 2);
+  ASSERT_EQ(stream[9].frame.references, (std::vector<uint64_t>{8, 6}));
+  const Received received = Receive(VideoCodec::kVp8, PacketsOf(stream, {}, {6}, 9));
+  ExpectReferencesMatchEncoder(stream, received);
+  const std::set<uint64_t> out = SentIdsOut(stream, received);
+  EXPECT_TRUE(out.contains(6));
+  EXPECT_TRUE(out.contains(9));
+  EXPECT_FALSE(out.contains(7));
+  EXPECT_EQ(out.size(), stream.size() - 1);
+  EXPECT_EQ(received.stashed, 0u);
+}
+
 TEST(VideoPacketBufferTest, MalformedPayloadIsRejectedAndCounted) {
   VideoPacketBuffer buffer(VideoCodec::kVp8);
   const uint8_t truncated_descriptor[] = {0x80};  // X set, extension octet missing.
