@@ -84,6 +84,8 @@ void BM_MediaQuality(benchmark::State& state) {
   state.counters["dropped_pct"] = ratio(r.sender.video_frames_dropped, r.sender.video_frames_in);
   state.counters["freezes"] = static_cast<double>(r.receiver.freezes);
   state.counters["gap_ms"] = r.receiver.longest_frame_gap.ms_f();
+  state.counters["encoded_kbps"] =
+      static_cast<double>(r.video_encoder.bytes.bytes()) * 8 / seconds / 1000;
   state.counters["send_kbps"] = static_cast<double>(r.sender.bytes_sent) * 8 / seconds / 1000;
   state.counters["link_kbps"] = static_cast<double>(delivered) * 8 / seconds / 1000;
   state.counters["link_lost"] = static_cast<double>(r.downlink.dropped_loss);
@@ -93,6 +95,7 @@ void BM_MediaQuality(benchmark::State& state) {
   state.counters["keyframes"] = static_cast<double>(r.sender.keyframes);
   state.counters["nacks"] = static_cast<double>(r.receiver.nacks_sent);
   state.counters["rtx"] = static_cast<double>(r.sender.retransmissions);
+  state.counters["rtx_copies"] = static_cast<double>(r.sender.retransmission_copies);
   state.SetLabel(std::to_string(r.pictures_measured) + " pictures measured");
 }
 BENCHMARK(BM_MediaQuality)
