@@ -1,0 +1,123 @@
+#include "transport/cc/pacer.h"
+
+#include <algorithm>
+
+namespace comodal {
+
+DataRate Pacer::CurrentRate() const { return probe_ ? probe_->cluster.rate : pacing_rate_; }
+
+void Pacer::Drain(Timestamp now) {
+  if (last_drain_.IsFinite() && now > last_drain_) {
+    debt_ = std::max(DataSize::Zero(), debt_ - CurrentRate() * (now - last_drain_));
+  }
+  if (!last_drain_.IsFinite() || now > last_drain_) last_drain_ = now;
+}
+
+void Pacer::Account(DataSize size, Timestamp now) {
+  Drain(now);
+  debt_ += size;
+  ++stats_.packets_sent;
+  stats_.bytes_sent += size;
+  if (!probe_) return;
+  probe_->sent += size;
+  if (probe_->sent >= probe_->cluster.min_size &&
+      now - probe_->started >= probe_->cluster.min_duration) {
+    probe_.reset();
+    ++stats_.probes_finished;
+  }
+}
+
+void Pacer::Enqueue(Packet packet, Timestamp now) {
+  packet.enqueued = now;
+  queued_ += DataSize::Bytes(packet.data.size());
+  auto& queue = queues_[static_cast<size_t>(packet.priority)];
+  if (packet.repair) {
+    // Ahead of new packets of its priority, behind the repairs already waiting.
+    auto it = std::find_if(queue.begin(), queue.end(), [](const Packet& p) { return !p.repair; });
+    queue.insert(it, std::move(packet));
+  } else {
+    queue.push_back(std::move(packet));
+  }
+}
+
+void Pacer::StartProbe(const ProbeCluster& cluster, Timestamp now) {
+  Drain(now);
+  probe_ = ActiveProbe{cluster, now};
+  ++stats_.probes_started;
+}
+
+std::optional<int> Pacer::active_probe_id() const {
+  return probe_ ? std::optional<int>(probe_->cluster.id) : std::nullopt;
+}
+
+std::deque<Pacer::Packet>* Pacer::FirstNonEmpty() {
+  for (size_t i = 1; i < queues_.size(); ++i) {
+    if (!queues_[i].empty()) return &queues_[i];
+  }
+  return nullptr;
+}
+
+std::optional<Pacer::Packet> Pacer::TakeNext(Timestamp now) {
+  Drain(now);
+  std::deque<Packet>* queue = &queues_[static_cast<size_t>(PacketPriority::kAudio)];
+  if (queue->empty()) {
+    queue = FirstNonEmpty();
+    // The bucket may run max_burst of sending time ahead, no more.
+    if (queue == nullptr || debt_ >= CurrentRate() * config_.max_burst) return std::nullopt;
+  }
+  Packet packet = std::move(queue->front());
+  queue->pop_front();
+  const DataSize size = DataSize::Bytes(packet.data.size());
+  queued_ -= size;
+  if (probe_) packet.probe_cluster_id = probe_->cluster.id;
+  Account(size, now);
+  return packet;
+}
+
+std::optional<DataSize> Pacer::PaddingToSend(Timestamp now) {
+  if (!probe_ || FirstNonEmpty() != nullptr ||
+      !queues_[static_cast<size_t>(PacketPriority::kAudio)].empty()) {
+    return std::nullopt;
+  }
+  Drain(now);
+  if (debt_ >= CurrentRate() * config_.max_burst) return std::nullopt;
+  const DataSize still_needed = probe_->cluster.min_size - probe_->sent;
+  return std::clamp(still_needed, config_.min_padding_size, config_.max_padding_size);
+}
+
+void Pacer::OnPaddingSent(DataSize size, Timestamp now) {
+  stats_.padding_sent += size;
+  Account(size, now);
+}
+
+Timestamp Pacer::NextSendTime(Timestamp now) const {
+  if (!queues_[static_cast<size_t>(PacketPriority::kAudio)].empty()) return now;
+  const bool media_waiting = std::any_of(queues_.begin() + 1, queues_.end(),
+                                         [](const auto& queue) { return !queue.empty(); });
+  if (!media_waiting && !probe_) return Timestamp::PlusInfinity();
+  const DataRate rate = CurrentRate();
+  if (rate <= DataRate::Zero()) return Timestamp::PlusInfinity();
+  DataSize debt = debt_;
+  if (last_drain_.IsFinite() && now > last_drain_) {
+    debt = std::max(DataSize::Zero(), debt - rate * (now - last_drain_));
+  }
+  const DataSize allowance = rate * config_.max_burst;
+  if (debt < allowance) return now;
+  // The first instant the debt is below the allowance again (sizes are whole bytes: one more
+  // byte of drain and a microsecond make sure it is).
+  return now + (debt - allowance + DataSize::Bytes(1)) / rate + TimeDelta::Micros(1);
+}
+
+bool Pacer::empty() const {
+  return std::all_of(queues_.begin(), queues_.end(), [](const auto& q) { return q.empty(); });
+}
+
+TimeDelta Pacer::OldestWait(PacketPriority priority, Timestamp now) const {
+  const auto& queue = queues_[static_cast<size_t>(priority)];
+  if (queue.empty()) return TimeDelta::Zero();
+  TimeDelta oldest = TimeDelta::Zero();
+  for (const Packet& p : queue) oldest = std::max(oldest, now - p.enqueued);
+  return oldest;
+}
+
+}  // namespace comodal

@@ -1,0 +1,130 @@
+#ifndef TRANSPORT_CC_PACER_H_
+#define TRANSPORT_CC_PACER_H_
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "transport/units/data_rate.h"
+#include "transport/units/data_size.h"
+#include "transport/units/time_delta.h"
+#include "transport/units/timestamp.h"
+
+namespace comodal {
+
+// What a packet carries, in the order the pacer serves them (DESIGN.md, principle 2): audio is
+// the last thing to go, bulk sync the first.
+enum class PacketPriority : uint8_t {
+  kAudio = 0,
+  kSessionData = 1,
+  kTeacherVideo = 2,
+  kSlides = 3,
+  kSiteVideo = 4,
+  kBulk = 5,
+};
+inline constexpr size_t kPacketPriorityCount = 6;
+
+// A bandwidth probe: send `rate` for at least `min_duration` and `min_size`, padding when there
+// is no media to send, so that the receiver's arrival times measure what the path carries.
+struct ProbeCluster {
+  int id = 0;
+  DataRate rate = DataRate::Zero();
+  DataSize min_size = DataSize::Zero();
+  TimeDelta min_duration = TimeDelta::Zero();
+};
+
+// Shares one flow's send rate between every stream to one peer (DESIGN.md principle 2): packets
+// wait in one queue per priority and leave, highest priority first and in order within a
+// priority (a repair ahead of new packets of its priority), at the pacing rate of a leaky
+// bucket. Audio is not held back: it leaves at once, and what it sends counts against the budget
+// of the rest. While a probe cluster runs, the pacer sends at the probe's rate, and asks for
+// padding when there is no media to fill it.
+//
+// A pure state machine: the caller enqueues packets, and at NextSendTime() takes what
+// TakeNext() hands out (media first; then padding of the size PaddingToSend() says), sending
+// each at once.
+class Pacer {
+ public:
+  struct Config {
+    // The bucket may run ahead by this much sending time: packets leave in small bursts rather
+    // than one by one on a timer (and a 1 200-byte packet can always leave at once below
+    // 1 Mbit/s).
+    TimeDelta max_burst = TimeDelta::Millis(10);
+    // Padding packets are no larger than this (nor than what the probe still needs).
+    DataSize max_padding_size = DataSize::Bytes(1200);
+    DataSize min_padding_size = DataSize::Bytes(200);
+  };
+  struct Packet {
+    std::vector<uint8_t> data;
+    PacketPriority priority = PacketPriority::kBulk;
+    bool repair = false;  // A retransmission: ahead of new packets of its priority.
+    Timestamp enqueued = Timestamp::MinusInfinity();
+    std::optional<int> probe_cluster_id;  // Set by TakeNext() while a probe runs.
+  };
+  struct Stats {
+    uint64_t packets_sent = 0;
+    DataSize bytes_sent = DataSize::Zero();
+    DataSize padding_sent = DataSize::Zero();
+    uint64_t probes_started = 0;
+    uint64_t probes_finished = 0;
+  };
+
+  Pacer() : Pacer(Config{}) {}
+  explicit Pacer(Config config) : config_(config) {}
+
+  // Zero holds everything but audio (the link is down, or nothing is known yet).
+  void SetPacingRate(DataRate rate) { pacing_rate_ = rate; }
+  DataRate pacing_rate() const { return pacing_rate_; }
+
+  void Enqueue(Packet packet, Timestamp now);
+  // Starts a probe now (replacing one that runs).
+  void StartProbe(const ProbeCluster& cluster, Timestamp now);
+
+  // The next packet that may leave at `now`, if any; the caller sends it at once.
+  [[nodiscard]] std::optional<Packet> TakeNext(Timestamp now);
+  // While a probe runs and no media waits: the size of padding to send now (the caller sends it
+  // and reports it with OnPaddingSent()).
+  [[nodiscard]] std::optional<DataSize> PaddingToSend(Timestamp now);
+  void OnPaddingSent(DataSize size, Timestamp now);
+  // The probe padding counts toward, if one runs.
+  std::optional<int> active_probe_id() const;
+
+  // When something can next leave: now if it can already, plus infinity when nothing waits.
+  Timestamp NextSendTime(Timestamp now) const;
+
+  bool empty() const;
+  DataSize queued_size() const { return queued_; }
+  // How long the oldest packet of `priority` has waited, or zero.
+  TimeDelta OldestWait(PacketPriority priority, Timestamp now) const;
+  const Stats& stats() const { return stats_; }
+
+ private:
+  // The rate the bucket drains at now: the probe's while one runs.
+  DataRate CurrentRate() const;
+  void Drain(Timestamp now);
+  void Account(DataSize size, Timestamp now);
+  // The queue of the highest priority with something waiting, below audio.
+  std::deque<Packet>* FirstNonEmpty();
+
+  struct ActiveProbe {
+    ProbeCluster cluster;
+    Timestamp started;
+    DataSize sent = DataSize::Zero();
+  };
+
+  Config config_;
+  DataRate pacing_rate_ = DataRate::Zero();
+  std::array<std::deque<Packet>, kPacketPriorityCount> queues_;
+  DataSize queued_ = DataSize::Zero();
+  // The leaky bucket: bytes sent and not yet drained at the current rate.
+  DataSize debt_ = DataSize::Zero();
+  Timestamp last_drain_ = Timestamp::MinusInfinity();
+  std::optional<ActiveProbe> probe_;
+  Stats stats_;
+};
+
+}  // namespace comodal
+
+#endif  // TRANSPORT_CC_PACER_H_
