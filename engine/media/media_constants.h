@@ -20,6 +20,9 @@ inline constexpr int kVideoRtpClockRate = 90'000;  // RFC 7741 §6.1, RFC 9628 �
 // Header extension IDs comodal senders use (one-byte form, RFC 8285 §4.2). A plain RTP
 // receiver ignores them.
 inline constexpr uint8_t kAbsCaptureTimeExtensionId = 1;
+// Transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01), on every
+// packet of every stream: what the receiver's congestion-control feedback reports on.
+inline constexpr uint8_t kTransportSequenceNumberExtensionId = 2;
 
 inline uint8_t VideoPayloadType(VideoCodec codec) {
   return codec == VideoCodec::kVp8 ? kVp8PayloadType : kVp9PayloadType;

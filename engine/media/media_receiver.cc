@@ -51,6 +51,7 @@ MediaReceiver::~MediaReceiver() {
   *alive_ = false;
   reports_.Cancel();
   nack_timer_.Cancel();
+  feedback_timer_.Cancel();
   video_tick_.Cancel();
   if (audio_) audio_->playout.Cancel();
 }
@@ -83,6 +84,7 @@ void MediaReceiver::OnDatagram(std::span<const uint8_t> datagram, Timestamp arri
 }
 
 void MediaReceiver::OnRtp(const RtpPacket& packet, Timestamp arrival) {
+  OnTransportSequenceNumber(packet, arrival);
   if (packet.payload_type() == kOpusPayloadType) {
     OnAudioPacket(packet, arrival);
   } else if (auto codec = VideoCodecOfPayloadType(packet.payload_type())) {
@@ -316,6 +318,34 @@ void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
     video_->last_rendered = StreamSynchronizer::Playout{rtp_timestamp, planned};
   }
   if (video_renderer_) video_renderer_(picture, render_time);
+}
+
+void MediaReceiver::OnTransportSequenceNumber(const RtpPacket& packet, Timestamp arrival) {
+  auto sequence = packet.GetExtension<TransportSequenceNumber>(kTransportSequenceNumberExtensionId);
+  if (!sequence) return;
+  if (!feedback_generator_) {
+    feedback_generator_ = std::make_unique<TransportFeedbackGenerator>(config_.ssrc, packet.ssrc());
+  }
+  feedback_generator_->OnPacket(*sequence, DataSize::Bytes(packet.data().size()), arrival);
+  ArmFeedbackTimer();
+}
+
+void MediaReceiver::ArmFeedbackTimer() {
+  const Timestamp due = feedback_generator_->NextSendTime();
+  if (!due.IsFinite() || (feedback_timer_.pending() && feedback_timer_at_ <= due)) return;
+  feedback_timer_.Cancel();
+  feedback_timer_at_ = due;
+  feedback_timer_ = scheduler_.PostDelayedTask(due - scheduler_.Now(), [this] {
+    feedback_timer_at_ = Timestamp::PlusInfinity();
+    // Reduced-size RTCP (RFC 5506): the feedback alone, every 50-250 ms.
+    for (rtcp::TransportFeedback& message : feedback_generator_->Build(scheduler_.Now())) {
+      rtcp::RtcpCompound compound;
+      compound.messages.push_back(std::move(message));
+      ++stats_.transport_feedbacks_sent;
+      SendFeedback(std::move(compound));
+    }
+    ArmFeedbackTimer();
+  });
 }
 
 bool MediaReceiver::NackAllowed() const {

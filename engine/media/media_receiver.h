@@ -23,6 +23,7 @@
 #include "engine/video/video_packet_buffer.h"
 #include "engine/video/video_reference_finder.h"
 #include "transport/base/latency_histogram.h"
+#include "transport/cc/transport_feedback_generator.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/nack_requester.h"
 #include "transport/rtp/receive_statistics.h"
@@ -95,6 +96,7 @@ struct MediaReceiverStats {
   uint64_t video_frames_skipped = 0;     // Undecodable, passed over for a later frame.
   uint64_t video_keyframes_decoded = 0;
   uint64_t plis_sent = 0;
+  uint64_t transport_feedbacks_sent = 0;
   uint64_t nacks_sent = 0;
   uint64_t nack_sequence_numbers_sent = 0;
   uint64_t freezes = 0;
@@ -163,6 +165,8 @@ class MediaReceiver {
   void Render(const RawVideoFrame& picture, uint32_t rtp_timestamp, Timestamp render_time,
               Timestamp planned);
   bool NackAllowed() const;
+  void OnTransportSequenceNumber(const RtpPacket& packet, Timestamp arrival);
+  void ArmFeedbackTimer();
   void UpdateKeyframeRequestDelay();
   void ArmNackTimer();
   void SendNacks();
@@ -191,6 +195,10 @@ class MediaReceiver {
   FreezeDetector freezes_;
   StreamSynchronizer synchronizer_;
   TaskHandle reports_;
+  // Transport-wide feedback (from the first packet that carries the sequence number).
+  std::unique_ptr<TransportFeedbackGenerator> feedback_generator_;
+  TaskHandle feedback_timer_;
+  Timestamp feedback_timer_at_ = Timestamp::PlusInfinity();
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   MediaReceiverStats stats_;
 };

@@ -118,11 +118,20 @@ void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool m
     builder.SetExtension<AbsoluteCaptureTime>(kAbsCaptureTimeExtensionId,
                                               {NtpFromTimestamp(capture_time), std::nullopt});
   }
+  const uint16_t transport_sequence_number = transport_sequence_number_;
+  if (config_.send_transport_sequence_numbers) {
+    builder.SetExtension<TransportSequenceNumber>(kTransportSequenceNumberExtensionId,
+                                                  transport_sequence_number_++);
+  }
   std::array<uint8_t, kMaxPacketBufferSize> buffer;
   auto size = builder.Build(payload, buffer);
   if (!size.ok()) return;  // Payload sizes are bounded by the packetizers; cannot happen.
   const std::span<const uint8_t> packet(buffer.data(), *size);
   const Timestamp now = scheduler_.Now();
+  if (config_.send_transport_sequence_numbers) {
+    feedback_adapter_.OnPacketSent(
+        {transport_sequence_number, DataSize::Bytes(packet.size()), now, std::nullopt});
+  }
   if (&stream == &video_ && config_.retransmit_on_nack) {
     history_.Put(sequence_number, packet, now);
   }
@@ -335,6 +344,14 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
       if (!second_copies_.empty() && !second_copy_task_.pending()) {
         second_copy_task_ = scheduler_.StartRepeating(second_copies_.front().due - arrival,
                                                       [this] { return SendSecondCopies(); });
+      }
+    } else if (const auto* feedback = std::get_if<rtcp::TransportFeedback>(&message)) {
+      ++stats_.transport_feedbacks;
+      if (auto packets = feedback_adapter_.OnTransportFeedback(*feedback, arrival)) {
+        for (const PacketResult& packet : packets->packets) {
+          (packet.received() ? stats_.feedback_packets_received : stats_.feedback_packets_lost) +=
+              1;
+        }
       }
     } else if (const auto* pli = std::get_if<rtcp::Pli>(&message)) {
       if (pli->media_ssrc != video_.ssrc || !video_encoder_) continue;

@@ -17,6 +17,7 @@
 #include "engine/rtp/vp8_payload.h"
 #include "engine/rtp/vp9_payload.h"
 #include "transport/base/result.h"
+#include "transport/cc/transport_feedback_adapter.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/rtp_packet_history.h"
 #include "transport/time/task_scheduler.h"
@@ -35,6 +36,8 @@ struct MediaSenderConfig {
   size_t max_video_payload_size = kDefaultVideoMaxPayloadSize;
   // Capture times in the abs-capture-time extension on the first packet of each frame.
   bool send_capture_time = true;
+  // A transport-wide sequence number on every packet, for the receiver's feedback.
+  bool send_transport_sequence_numbers = true;
   TimeDelta rtcp_interval = TimeDelta::Seconds(1);
   // Retransmit packets a NACK asks for (RFC 4585 §6.2.1) from this much history.
   bool retransmit_on_nack = true;
@@ -65,6 +68,10 @@ struct MediaSenderStats {
   uint64_t rtcp_received = 0;
   uint64_t rtcp_malformed = 0;
   std::optional<TimeDelta> rtt;  // From the receiver's report blocks (RFC 3550 §6.4.1).
+  // Transport-wide feedback: messages, and the packets they reported received and lost.
+  uint64_t transport_feedbacks = 0;
+  uint64_t feedback_packets_received = 0;
+  uint64_t feedback_packets_lost = 0;
   double reported_fraction_lost = 0;
 };
 
@@ -145,6 +152,8 @@ class MediaSender {
   };
   std::optional<ReceivedRrtr> last_rrtr_;  // Smoothed reported loss, the encoder's FEC hint.
   RtpPacketHistory history_;
+  uint16_t transport_sequence_number_ = 1;
+  TransportFeedbackAdapter feedback_adapter_;
   struct SecondCopy {
     Timestamp due;
     std::vector<uint8_t> packet;

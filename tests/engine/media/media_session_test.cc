@@ -101,6 +101,16 @@ TEST(MediaSessionTest, OverGeoVsatTheTotalIsTheLinkPlusTheJitterCover) {
   // Lip sync (ITU-R BT.1359): within 45 ms.
   ASSERT_TRUE(r.receiver.av_sync_offset.has_value());
   EXPECT_LE(r.receiver.av_sync_offset->Abs(), TimeDelta::Millis(45));
+  // Transport-wide feedback reaches the sender and accounts for every packet the link lost.
+  std::printf("  transport feedback: %llu messages, %llu received, %llu lost\n",
+              (unsigned long long)r.sender.transport_feedbacks,
+              (unsigned long long)r.sender.feedback_packets_received,
+              (unsigned long long)r.sender.feedback_packets_lost);
+  EXPECT_EQ(r.sender.transport_feedbacks, r.receiver.transport_feedbacks_sent);
+  EXPECT_EQ(r.sender.feedback_packets_lost, r.downlink.dropped_loss);
+  EXPECT_GE(r.sender.feedback_packets_received + r.sender.feedback_packets_lost + 50,
+            r.downlink.packets_in - r.sender.retransmissions - r.sender.retransmission_copies -
+                r.sender.rtcp_sent);
 }
 
 // Concealment that stands for lost packets: concealed frames minus those played to stretch a
