@@ -21,7 +21,7 @@ std::optional<std::string> DropCounter::Count(const Error& error, Timestamp now)
   since_summary_.fill(0);
   const bool first = last_summary_.IsInfinite();
   last_summary_ = now;
-  return "dropped " + std::to_string(dropped) + " malformed " + what_ +
+  return "dropped " + std::to_string(dropped) + " " + adjective_ + " " + what_ +
          (first ? "" : " in the last " + std::to_string(interval_.seconds()) + " s") + " (" +
          reasons + "); latest: " + error.ToString() + " (" + std::to_string(total_) + " in all)";
 }

@@ -17,8 +17,11 @@ namespace comodal {
 // costs one log line per interval, never one per packet (the libdatachannel LogCounter idea).
 class DropCounter {
  public:
-  explicit DropCounter(std::string what, TimeDelta interval = TimeDelta::Seconds(10))
-      : what_(std::move(what)), interval_(interval) {}
+  // The summary reads "dropped N <adjective> <what>": "malformed RTP packets", or for input that
+  // is well formed but refused (unauthenticated, replayed) "rejected SRTP packets".
+  explicit DropCounter(std::string what, TimeDelta interval = TimeDelta::Seconds(10),
+                       std::string adjective = "malformed")
+      : what_(std::move(what)), adjective_(std::move(adjective)), interval_(interval) {}
 
   // Records one drop at `now`. Returns the summary line to log when one is due.
   [[nodiscard]] std::optional<std::string> Count(const Error& error, Timestamp now);
@@ -28,6 +31,7 @@ class DropCounter {
 
  private:
   std::string what_;
+  std::string adjective_;
   TimeDelta interval_;
   uint64_t total_ = 0;
   std::array<uint64_t, kErrorCodeCount> by_code_{};

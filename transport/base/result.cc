@@ -20,6 +20,12 @@ std::string_view ToString(ErrorCode code) {
       return "buffer_too_small";
     case ErrorCode::kInvalidArgument:
       return "invalid_argument";
+    case ErrorCode::kAuthenticationFailed:
+      return "authentication_failed";
+    case ErrorCode::kReplayed:
+      return "replayed";
+    case ErrorCode::kNoKeys:
+      return "no_keys";
   }
   return "unknown";
 }

@@ -12,16 +12,19 @@ namespace comodal {
 // Why an operation on untrusted input or a caller's request failed. Codes are stable: they
 // index drop counters and appear in /metrics.
 enum class ErrorCode : uint8_t {
-  kTruncated,        // Fewer bytes than a length field or fixed layout needs.
-  kBadVersion,       // Version field is not the one this parser speaks.
-  kBadLength,        // A length field is inconsistent with the data around it.
-  kBadPadding,       // Padding count is zero, too large, or padding appears where it may not.
-  kMalformed,        // Any other violation of the wire format.
-  kUnsupported,      // Well-formed but of a kind this code does not handle.
-  kBufferTooSmall,   // A serialiser's output buffer cannot hold the message.
-  kInvalidArgument,  // A builder was given a value the format cannot carry.
+  kTruncated,             // Fewer bytes than a length field or fixed layout needs.
+  kBadVersion,            // Version field is not the one this parser speaks.
+  kBadLength,             // A length field is inconsistent with the data around it.
+  kBadPadding,            // Padding count is zero, too large, or padding appears where it may not.
+  kMalformed,             // Any other violation of the wire format.
+  kUnsupported,           // Well-formed but of a kind this code does not handle.
+  kBufferTooSmall,        // A serialiser's output buffer cannot hold the message.
+  kInvalidArgument,       // A builder was given a value the format cannot carry.
+  kAuthenticationFailed,  // A cryptographic check (SRTP/SRTCP tag) failed: not from the peer.
+  kReplayed,              // Authentic, but already received or older than the replay window.
+  kNoKeys,                // Secured flow without keys yet (handshake not complete).
 };
-inline constexpr int kErrorCodeCount = 8;
+inline constexpr int kErrorCodeCount = 11;
 
 std::string_view ToString(ErrorCode code);
 
