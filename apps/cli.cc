@@ -4,11 +4,28 @@
 
 #include <iostream>
 
+#include "apps/cert_command.h"
 #include "apps/media_commands.h"
 #include "apps/satlink.h"
 #include "apps/selfcheck.h"
 
 namespace comodal::apps {
+namespace {
+
+// How media is protected (exactly one of --dtls, --srtp-key, --no-encrypt).
+void AddSecurityOptions(CLI::App& command, SecurityOptions& options, const std::string& peer) {
+  command.add_option("--dtls", options.dtls,
+                     "CERT,KEY: DTLS-SRTP with this certificate and key (see `comodal cert`)");
+  command.add_option(
+      "--peer-fingerprint", options.peer_fingerprint,
+      "SHA-256 fingerprint of " + peer + " certificate (AB:CD:...); any other is refused");
+  command.add_option("--srtp-key", options.srtp_key,
+                     "Interoperability tests only: a static AES_CM_128_HMAC_SHA1_80 key, base64 "
+                     "of 30 bytes (master key + salt), as srtpenc/srtpdec take it");
+  command.add_flag("--no-encrypt", options.no_encrypt, "Send and accept plain RTP/RTCP");
+}
+
+}  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"comodal: comodal synchronous teaching over satellite links", "comodal"};
@@ -53,6 +70,7 @@ int RunCli(int argc, char** argv) {
   send->add_option("--duration", send_options.duration_s,
                    "Stop after this many seconds (default: at SIGINT/SIGTERM)");
   send->add_option("--stats-json", send_options.stats_json, "Write stats to this file on exit");
+  AddSecurityOptions(*send, send_options.security, "the receiver's");
 
   RecvOptions recv_options;
   auto* recv = app.add_subcommand(
@@ -65,6 +83,18 @@ int RunCli(int argc, char** argv) {
   recv->add_option("--duration", recv_options.duration_s,
                    "Stop after this many seconds (default: at SIGINT/SIGTERM)");
   recv->add_option("--stats-json", recv_options.stats_json, "Write stats to this file on exit");
+  AddSecurityOptions(*recv, recv_options.security, "the sender's");
+
+  CertOptions cert_options;
+  auto* cert = app.add_subcommand(
+      "cert", "Make this node's DTLS certificate and key, or print a certificate's fingerprint");
+  auto* cert_out = cert->add_option("--out", cert_options.out_dir,
+                                    "Write DIR/cert.pem and DIR/key.pem (never replaces files)");
+  auto* cert_show =
+      cert->add_option("--show", cert_options.show, "Print the SHA-256 fingerprint of CERT");
+  cert->add_option("--name", cert_options.name, "Subject common name (default comodal)");
+  cert->add_option("--days", cert_options.days, "Validity in days (default 3650)");
+  cert_out->excludes(cert_show);
 
   // CLI11 reports an unknown word as a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
@@ -92,6 +122,7 @@ int RunCli(int argc, char** argv) {
     }
     return RunSatlink(satlink_options, std::cout, std::cerr);
   }
+  if (cert->parsed()) return RunCert(cert_options, std::cout, std::cerr);
   if (send->parsed()) return RunSend(send_options, std::cout, std::cerr);
   if (recv->parsed()) return RunRecv(recv_options, std::cout, std::cerr);
   return 2;

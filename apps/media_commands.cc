@@ -17,6 +17,7 @@
 #include "transport/net/asio_scheduler.h"
 #include "transport/net/socket_address.h"
 #include "transport/net/udp_socket.h"
+#include "transport/rtp/packet_demux.h"
 
 namespace comodal::apps {
 namespace {
@@ -80,6 +81,10 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
     config.video->target_bitrate = DataRate::KilobitsPerSec(options.bitrate_kbps);
   }
 
+  const std::optional<MediaSecurity> security =
+      ResolveSecurity(options.security, DtlsRole::kClient, "send", err);
+  if (!security) return 2;
+
   AsioScheduler scheduler;
   auto socket = UdpSocket::Open(
       scheduler, SocketAddress{to->ip.find(':') != std::string::npos ? "::" : "0.0.0.0", 0});
@@ -88,16 +93,54 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
     return 1;
   }
   UdpSocket& udp = **socket;
-  auto sender = engine::MediaSender::Create(
-      scheduler, config,
-      [&](std::span<const uint8_t> datagram, Timestamp) { udp.SendTo(datagram, *to); });
+  // SRTP between the media sender and the socket, unless --no-encrypt.
+  engine::MediaSender* media_up = nullptr;
+  auto path = MakeSecurePath(
+      *security, scheduler,
+      [&](std::span<const uint8_t> datagram, Timestamp) { udp.SendTo(datagram, *to); },
+      [&](std::span<const uint8_t> packet, Timestamp arrival) {
+        if (media_up != nullptr) media_up->OnDatagram(packet, arrival);
+      });
+  if (!path.ok()) {
+    err << "comodal send: " << path.error() << "\n";
+    return 1;
+  }
+  SecureDatagramPath* secure = path->get();
+  auto sender = engine::MediaSender::Create(scheduler, config,
+                                            [&](std::span<const uint8_t> packet, Timestamp now) {
+                                              if (secure != nullptr) {
+                                                secure->SendPacket(packet, now);
+                                              } else {
+                                                udp.SendTo(packet, *to);
+                                              }
+                                            });
   if (!sender.ok()) {
     err << "comodal send: " << sender.error() << "\n";
     return 1;
   }
   engine::MediaSender& media = **sender;
-  udp.StartReceiving([&](std::span<const uint8_t> datagram, const SocketAddress&,
-                         Timestamp arrival) { media.OnDatagram(datagram, arrival); });
+  media_up = &media;
+  udp.StartReceiving(
+      [&](std::span<const uint8_t> datagram, const SocketAddress&, Timestamp arrival) {
+        if (secure != nullptr) {
+          (void)secure->OnDatagram(datagram, arrival);
+        } else {
+          media.OnDatagram(datagram, arrival);
+        }
+      });
+  // A handshake that fails (the peer is not the pinned one, or refuses this end) stops the
+  // command: nothing can be sent.
+  std::optional<std::string> security_error;
+  if (secure != nullptr) {
+    secure->set_state_handler([&](DtlsState state, const std::string& error) {
+      if (state != DtlsState::kFailed) return;
+      security_error = error;
+      scheduler.Stop();
+    });
+  }
+  // Frames are encoded only once keys exist: what is captured before is discarded, so the
+  // first frame sent is a keyframe the receiver can decrypt.
+  auto keyed = [&] { return secure == nullptr || secure->secure(); };
 
   // Sources run on GStreamer's threads; their frames are stamped and sent on the event loop.
   std::optional<std::string> source_error;
@@ -119,6 +162,7 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
         source,
         [&](engine::RawVideoFrame frame) {
           scheduler.PostTask([&, frame = std::move(frame)]() mutable {
+            if (!keyed()) return;
             frame.capture_time = scheduler.Now();
             (void)media.SendVideo(frame);
           });
@@ -139,6 +183,7 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
         source,
         [&](engine::AudioFrame frame) {
           scheduler.PostTask([&, frame = std::move(frame)]() mutable {
+            if (!keyed()) return;
             frame.capture_time = scheduler.Now();
             (void)media.SendAudio(frame);
           });
@@ -151,14 +196,20 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
     audio_source = std::move(*started);
   }
   const StopConditions stop(scheduler, options.duration_s);
-  out << fmt::format("send: {} video, {} audio to {} from {}", options.video, options.audio,
-                     to->ToString(), udp.local_address().ToString())
+  out << fmt::format("send: {} video, {} audio to {} from {}; {}", options.video, options.audio,
+                     to->ToString(), udp.local_address().ToString(), DescribeSecurity(*security))
       << std::endl;
+  if (secure != nullptr) secure->Start();  // The DTLS client's hello.
   scheduler.Run();
   const std::string stopped = stop.reason();
   video_source.reset();
   audio_source.reset();
-  media.Stop();  // BYE.
+  media.Stop();                            // BYE.
+  if (secure != nullptr) secure->Close();  // DTLS close_notify after the BYE.
+  if (secure != nullptr && !secure->secure() && !security_error) {
+    security_error = "the DTLS handshake with " + to->ToString() +
+                     " did not complete (no answer from a peer that accepts this certificate)";
+  }
 
   const engine::MediaSenderStats& s = media.stats();
   nlohmann::json stats = {
@@ -179,12 +230,14 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
       {"rtt_ms", s.rtt ? nlohmann::json(s.rtt->ms_f()) : nlohmann::json()},
       {"reported_fraction_lost", s.reported_fraction_lost},
   };
+  stats["security"] = SecurityStats(secure);
   if (source_error) stats["source_error"] = *source_error;
   out << fmt::format("send: stopped ({}); {} packets, {} video frames encoded, {} audio frames\n",
                      source_error ? "source ended: " + *source_error : stopped, s.packets_sent,
                      s.video_frames_encoded, s.audio_frames_encoded);
+  if (security_error) err << "comodal send: " << *security_error << "\n";
   if (!WriteStats(options.stats_json, stats, "send", err)) return 1;
-  return source_error ? 1 : 0;
+  return source_error || security_error ? 1 : 0;
 }
 
 int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
@@ -194,6 +247,9 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
     return 2;
   }
   if (!ValidDuration(options.duration_s, "recv", err)) return 2;
+  const std::optional<MediaSecurity> security =
+      ResolveSecurity(options.security, DtlsRole::kServer, "recv", err);
+  if (!security) return 2;
 
   auto video_sink = engine::GstVideoSink::Start(
       options.sink == "test" ? engine::GstVideoSink::TestPipeline() : options.sink);
@@ -215,13 +271,36 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
     return 1;
   }
   UdpSocket& udp = **socket;
-  // Symmetric RTP (RFC 4961): feedback goes back to where the media comes from.
+  // Symmetric RTP (RFC 4961): feedback goes back to where the media comes from. With SRTP that is
+  // learnt only from authenticated packets and DTLS handshakes; a handshake's answers go to
+  // whoever sent the datagram being answered.
   std::optional<SocketAddress> peer;
+  std::optional<SocketAddress> dtls_reply_to;
+  engine::MediaReceiver* media_up = nullptr;
+  auto path = MakeSecurePath(
+      *security, scheduler,
+      [&](std::span<const uint8_t> datagram, Timestamp) {
+        if (const std::optional<SocketAddress>& to = dtls_reply_to ? dtls_reply_to : peer) {
+          udp.SendTo(datagram, *to);
+        }
+      },
+      [&](std::span<const uint8_t> packet, Timestamp arrival) {
+        if (media_up != nullptr) media_up->OnDatagram(packet, arrival);
+      });
+  if (!path.ok()) {
+    err << "comodal recv: " << path.error() << "\n";
+    return 1;
+  }
+  SecureDatagramPath* secure = path->get();
   std::optional<std::string> sink_error;
   engine::MediaReceiver receiver(
       scheduler, engine::MediaReceiverConfig{},
-      [&](std::span<const uint8_t> datagram, Timestamp) {
-        if (peer) udp.SendTo(datagram, *peer);
+      [&](std::span<const uint8_t> packet, Timestamp now) {
+        if (secure != nullptr) {
+          secure->SendPacket(packet, now);
+        } else if (peer) {
+          udp.SendTo(packet, *peer);
+        }
       },
       [&](const engine::AudioFrame& audio, Timestamp play_time) {
         auto pushed = (*audio_sink)->Push(audio, play_time);
@@ -231,13 +310,23 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
         auto pushed = (*video_sink)->Push(picture, render_time);
         if (!pushed.ok() && !sink_error) sink_error = pushed.error();
       });
+  media_up = &receiver;
   udp.StartReceiving(
       [&](std::span<const uint8_t> datagram, const SocketAddress& from, Timestamp arrival) {
-        peer = from;
-        receiver.OnDatagram(datagram, arrival);
+        if (secure == nullptr) {
+          peer = from;
+          receiver.OnDatagram(datagram, arrival);
+          return;
+        }
+        if (ClassifyPacket(datagram) == PacketKind::kDtls) dtls_reply_to = from;
+        const bool from_peer = secure->OnDatagram(datagram, arrival);
+        dtls_reply_to.reset();
+        if (from_peer) peer = from;
       });
   const StopConditions stop(scheduler, options.duration_s);
-  out << fmt::format("recv: listening on {}", udp.local_address().ToString()) << std::endl;
+  out << fmt::format("recv: listening on {}; {}", udp.local_address().ToString(),
+                     DescribeSecurity(*security))
+      << std::endl;
   scheduler.Run();
   const std::string stopped = stop.reason();
 
@@ -274,6 +363,7 @@ int RunRecv(const RecvOptions& options, std::ostream& out, std::ostream& err) {
        r.av_sync_offset ? nlohmann::json(r.av_sync_offset->ms_f()) : nlohmann::json()},
       {"rtt_ms", r.rtt ? nlohmann::json(r.rtt->ms_f()) : nlohmann::json()},
   };
+  stats["security"] = SecurityStats(secure);
   if (sink_error) stats["sink_error"] = *sink_error;
   out << fmt::format("recv: stopped ({}); {} packets, {} video frames decoded, {} audio samples\n",
                      stopped, r.packets_received, r.video_frames_decoded, r.audio_samples_played);

@@ -45,6 +45,13 @@ struct KeyDeleter {
 };
 using KeyPtr = std::unique_ptr<EVP_PKEY, KeyDeleter>;
 
+X509Ptr X509FromPem(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  return X509Ptr(bio ? PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr) : nullptr);
+}
+
+constexpr char kNoCertificate[] = "no PEM certificate (\"BEGIN CERTIFICATE\") could be read: ";
+
 std::string Pem(const std::function<int(BIO*)>& write) {
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || write(bio.get()) != 1) return "";
@@ -145,6 +152,15 @@ CertificateFingerprint Sha256Fingerprint(const x509_st& x509) {
   return CertificateFingerprint(digest);
 }
 
+Result<CertificateFingerprint, std::string> ReadCertificateFingerprint(const std::string& path) {
+  std::string error;
+  const std::optional<std::string> pem = ReadFile(path, "certificate", error);
+  if (!pem) return error;
+  const X509Ptr x509 = X509FromPem(*pem);
+  if (!x509) return path + ": " + kNoCertificate + TakeOpenSslErrors("unreadable");
+  return Sha256Fingerprint(*x509);
+}
+
 Certificate::Certificate(x509_st* x509, evp_pkey_st* key, CertificateFingerprint fingerprint)
     : x509_(x509), key_(key), fingerprint_(fingerprint) {}
 
@@ -191,16 +207,11 @@ Result<std::unique_ptr<Certificate>, std::string> Certificate::Generate(
 
 Result<std::unique_ptr<Certificate>, std::string> Certificate::FromPem(
     std::string_view certificate_pem, std::string_view key_pem) {
-  BioPtr certificate_bio(
-      BIO_new_mem_buf(certificate_pem.data(), static_cast<int>(certificate_pem.size())));
   BioPtr key_bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-  if (!certificate_bio || !key_bio) return TakeOpenSslErrors("out of memory");
-  X509Ptr x509(PEM_read_bio_X509(certificate_bio.get(), nullptr, NoPassphrase, nullptr));
-  if (!x509) {
-    return "no PEM certificate (\"BEGIN CERTIFICATE\") could be read: " +
-           TakeOpenSslErrors("unreadable");
-  }
-  KeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, NoPassphrase, nullptr));
+  X509Ptr x509 = X509FromPem(certificate_pem);
+  if (!x509) return kNoCertificate + TakeOpenSslErrors("unreadable");
+  KeyPtr key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, NoPassphrase, nullptr)
+                     : nullptr);
   if (!key) {
     return "no unencrypted PEM private key could be read: " + TakeOpenSslErrors("unreadable");
   }

@@ -40,6 +40,10 @@ class CertificateFingerprint {
 // The fingerprint of a certificate OpenSSL holds (the peer's, during a handshake).
 CertificateFingerprint Sha256Fingerprint(const x509_st& x509);
 
+// The fingerprint of the certificate in a PEM file (no key needed): what an operator pins for a
+// peer whose certificate file they were given. The error names the file.
+Result<CertificateFingerprint, std::string> ReadCertificateFingerprint(const std::string& path);
+
 // A node's DTLS identity: a self-signed certificate and its private key (ECDSA P-256 when
 // generated here), kept as PEM files by the operator. OpenSSL stays behind this header.
 class Certificate {

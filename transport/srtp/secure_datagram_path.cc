@@ -184,13 +184,11 @@ void SecureDatagramPath::Handle(DtlsTransport& dtls, DtlsOutput output, Timestam
   if (is_pending) {
     if (state == DtlsState::kFailed) {
       // The keys in use stay; the failed attempt is reported and forgotten.
-      ++stats_.handshakes_failed;
-      GetLogger("transport.srtp")->error("{}", dtls.error());
       const std::string error = dtls.error();
       pending_.reset();
       pending_hello_random_.reset();
       pending_timeout_ = Timestamp::PlusInfinity();
-      if (on_state_) on_state_(DtlsState::kFailed, error);
+      ReportFailure(error);
     }
     if (state != DtlsState::kConnected) {
       ArmTimer();
@@ -211,8 +209,7 @@ void SecureDatagramPath::Handle(DtlsTransport& dtls, DtlsOutput output, Timestam
       auto session = SrtpSession::Create(*dtls.srtp_keys());
       if (!session.ok()) {
         // Cannot happen with keys a handshake exported; reported as a failed handshake.
-        ++stats_.handshakes_failed;
-        if (on_state_) on_state_(DtlsState::kFailed, "SRTP session: " + session.error());
+        ReportFailure("SRTP session: " + session.error());
       } else {
         session_ = std::move(*session);
         ++stats_.handshakes_completed;
@@ -222,14 +219,19 @@ void SecureDatagramPath::Handle(DtlsTransport& dtls, DtlsOutput output, Timestam
         if (on_state_) on_state_(DtlsState::kConnected, "");
       }
     } else if (state == DtlsState::kFailed) {
-      ++stats_.handshakes_failed;
-      GetLogger("transport.srtp")->error("{}", dtls.error());
-      if (on_state_) on_state_(DtlsState::kFailed, dtls.error());
+      ReportFailure(dtls.error());
     } else if (state == DtlsState::kClosed) {
       if (on_state_) on_state_(DtlsState::kClosed, dtls.error());
     }
   }
   ArmTimer();
+}
+
+void SecureDatagramPath::ReportFailure(const std::string& error) {
+  ++stats_.handshakes_failed;
+  stats_.last_handshake_error = error;
+  GetLogger("transport.srtp")->error("{}", error);
+  if (on_state_) on_state_(DtlsState::kFailed, error);
 }
 
 void SecureDatagramPath::OnTimer() {

@@ -34,6 +34,7 @@ struct SecureDatagramPathStats {
   uint64_t dtls_datagrams_out = 0;
   uint64_t handshakes_completed = 0;  // More than one when a peer reconnected.
   uint64_t handshakes_failed = 0;
+  std::string last_handshake_error;  // Why the last failed handshake failed.
   // Dropped, by reason (ErrorCode): incoming SRTP and SRTCP (kAuthenticationFailed, kReplayed,
   // kNoKeys, kTruncated, ...), other incoming datagrams (kUnsupported: STUN, ZRTP, TURN, unknown
   // first byte, DTLS on a statically keyed path), and outgoing RTP/RTCP (kNoKeys before the
@@ -113,6 +114,7 @@ class SecureDatagramPath {
   void OnDtls(std::span<const uint8_t> datagram, Timestamp arrival, bool& attributed);
   // Sends what a DTLS call produced and re-arms the timer; reports state changes of `dtls`.
   void Handle(DtlsTransport& dtls, DtlsOutput output, Timestamp now);
+  void ReportFailure(const std::string& error);
   void OnTimer();
   void ArmTimer();
   void Drop(DropCounter& counter, const Error& error, Timestamp now);

@@ -51,6 +51,9 @@ TEST(CertificateTest, WritesAndLoadsPemFilesWithAPrivateKeyFile) {
   auto loaded = Certificate::Load(cert_path, key_path);
   ASSERT_TRUE(loaded.ok()) << loaded.error();
   EXPECT_EQ((*loaded)->fingerprint(), (*certificate)->fingerprint());
+  // The certificate alone (what a peer's operator is given) tells its fingerprint.
+  EXPECT_EQ(ReadCertificateFingerprint(cert_path).value(), (*certificate)->fingerprint());
+  EXPECT_THAT(ReadCertificateFingerprint(key_path).error(), HasSubstr("no PEM certificate"));
 
   // An identity already on disk is not replaced.
   auto again = (*certificate)->Write(cert_path, key_path);
