@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -90,11 +91,12 @@ struct PairRun {
 };
 
 // Starts `comodal recv --listen address` with `recv_args`; once it listens, `comodal send --to
-// to` with `send_args`; waits for both to end (their --duration in the arguments) and reads the
-// stats files they write under `name`.
+// to` with `send_args`; waits for both to end (their --duration in the arguments; `after_send`
+// runs between the two) and reads the stats files they write under `name`.
 PairRun RunSendToRecv(const std::string& name, const std::string& address,
                       const std::vector<std::string>& recv_args, const std::string& to,
-                      const std::vector<std::string>& send_args) {
+                      const std::vector<std::string>& send_args,
+                      const std::function<void()>& after_send = {}) {
   const std::string recv_json = TestTempDir() + "/" + name + "_recv.json";
   const std::string send_json = TestTempDir() + "/" + name + "_send.json";
   std::filesystem::remove(recv_json);
@@ -110,6 +112,7 @@ PairRun RunSendToRecv(const std::string& name, const std::string& address,
   EXPECT_TRUE(send.has_value());
   if (!send) return run;
   run.send_status = send->Wait(milliseconds(20000));
+  if (after_send) after_send();
   run.recv_status = recv->Wait(milliseconds(20000));
   run.send_output = send->output();
   run.recv_output = recv->output();
@@ -202,6 +205,38 @@ TEST(MediaCommandsRealTimeTest, DtlsOverAGeoSatlinkCompletesWithoutRetransmissio
   EXPECT_GE(r["frames_decoded"].get<int>(), 60);
   EXPECT_EQ(r["decode_errors"].get<int>(), 0);
   ExpectNothingRefused(r["security"]);
+}
+
+// A site box's `recv` runs for the whole lesson while the hub's `send` may restart: the new
+// process (same certificate, new port, new handshake) is accepted and its keys replace the old.
+TEST(MediaCommandsRealTimeTest, RecvAcceptsTheHandshakeOfARestartedSender) {
+  const std::string address = "127.0.0.1:" + std::to_string(PortFor(8));
+  const Identity site = MakeIdentity("restart_site");
+  const Identity hub = MakeIdentity("restart_hub");
+  const std::string second_json = TestTempDir() + "/restart_second_send.json";
+  std::filesystem::remove(second_json);
+  // The first sender runs inside RunSendToRecv; the second starts when the first has ended.
+  const PairRun run = RunSendToRecv(
+      "restart", address, Concat({"--duration", "6"}, Dtls(site, hub)), address,
+      Concat({"--duration", "2"}, Dtls(hub, site)), [&] {
+        auto second = ChildProcess::Start(Concat(
+            {Comodal(), "send", "--to", address, "--duration", "2", "--stats-json", second_json},
+            Dtls(hub, site)));
+        ASSERT_TRUE(second.has_value());
+        EXPECT_EQ(second->Wait(milliseconds(15000)), 0) << second->output();
+      });
+  EXPECT_EQ(run.send_status, 0) << run.send_output;
+  EXPECT_EQ(run.recv_status, 0) << run.recv_output;
+  const nlohmann::json s2 = ReadJson(second_json);
+  ASSERT_TRUE(run.recv.is_object() && s2.is_object());
+  const nlohmann::json& security = run.recv["security"];
+  EXPECT_EQ(security["dtls"]["handshakes_completed"].get<int>(), 2);
+  EXPECT_EQ(security["srtp_packets_in"].get<int>(),
+            run.send["packets_out"].get<int>() + s2["packets_out"].get<int>());
+  ExpectNothingRefused(security);
+  // The receiver's reports reached the second sender at its new address.
+  EXPECT_TRUE(s2["rtt_ms"].is_number());
+  EXPECT_GT(s2["security"]["srtcp_packets_in"].get<int>(), 0);
 }
 
 TEST(MediaCommandsRealTimeTest, APeerWithAnUnpinnedCertificateCannotCompleteTheHandshake) {
