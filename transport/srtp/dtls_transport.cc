@@ -381,6 +381,9 @@ DtlsOutput DtlsTransport::OnTimeout(Timestamp now) {
   if (impl.state == DtlsState::kConnecting || impl.state == DtlsState::kConnected) {
     ERR_clear_error();
     if (DTLSv1_handle_timeout(impl.ssl) < 0) {
+      // OpenSSL consulted the timer callback (counted) before deciding to give up instead of
+      // resending.
+      if (impl.retransmissions > 0) --impl.retransmissions;
       impl.Fail("DTLS handshake failed: no answer from the peer after " +
                 std::to_string(impl.retransmissions) + " retransmissions (" +
                 TakeOpenSslErrors("timed out") + ")");

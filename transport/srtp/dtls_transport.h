@@ -46,7 +46,7 @@ struct DtlsConfig {
   // after this long, then after twice as long each time, up to the maximum. RFC 6347's 1 s is
   // below a GEO round trip plus a flight's transmission on a 256 kbit/s uplink in a loaded
   // modem; 1.5 s (twice DESIGN.md's worst GEO RTT of 750 ms) resends only what was really lost.
-  // OpenSSL gives up after 12 timeouts: about 80 s with these values.
+  // OpenSSL gives up after 12 retransmissions: about 90 s with these values.
   TimeDelta initial_retransmission_timeout = TimeDelta::Millis(1500);
   TimeDelta max_retransmission_timeout = TimeDelta::Seconds(8);
   // Largest datagram the handshake writes (certificate flights are fragmented to fit).

@@ -404,5 +404,31 @@ TEST(SecureDatagramPathRealTimeTest, HandshakeAndSrtpOverLoopbackUdpWithLostFlig
   EXPECT_THAT(flow.client.delivered, ::testing::ElementsAre(Rtcp(0x5EC0FEED)));
 }
 
+TEST(SecureDatagramPathRealTimeTest, ClientGivesUpWhenNoServerAnswers) {
+  RealTimeFlow flow;
+  int hellos = 0;
+  flow.client.wire = [&](std::span<const uint8_t>) { ++hellos; };  // Into the void.
+  flow.server.wire = [](std::span<const uint8_t>) {};
+  DtlsConfig config =
+      PinnedConfig(DtlsRole::kClient, flow.client_certificate, *flow.server_certificate);
+  config.initial_retransmission_timeout = TimeDelta::Millis(10);
+  config.max_retransmission_timeout = TimeDelta::Millis(20);
+  MakeDtlsEnd(flow.client, flow.scheduler, config);
+  flow.client.path->set_state_handler([&](DtlsState state, const std::string& error) {
+    flow.client.states.emplace_back(state, error);
+    flow.scheduler.Stop();
+  });
+  flow.client.path->Start();
+  flow.scheduler.RunFor(TimeDelta::Seconds(10));
+  ASSERT_EQ(flow.client.states.size(), 1u);
+  EXPECT_EQ(flow.client.states[0].first, DtlsState::kFailed);
+  EXPECT_THAT(flow.client.states[0].second, HasSubstr("no answer from the peer"));
+  // OpenSSL's limit: the hello and 12 retransmissions of it (DTLS1_TMO_ALERT_COUNT).
+  EXPECT_EQ(hellos, 13);
+  EXPECT_EQ(flow.client.path->dtls()->retransmissions(), 12u);
+  EXPECT_THAT(flow.client.states[0].second, HasSubstr("after 12 retransmissions"));
+  EXPECT_FALSE(flow.client.path->secure());
+}
+
 }  // namespace
 }  // namespace comodal
