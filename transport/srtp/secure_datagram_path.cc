@@ -105,11 +105,7 @@ void SecureDatagramPath::SendPacket(std::span<const uint8_t> packet, Timestamp n
 
 bool SecureDatagramPath::OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival) {
   const PacketKind kind = ClassifyPacket(datagram);
-  if (kind == PacketKind::kDtls) {
-    bool attributed = false;
-    OnDtls(datagram, arrival, attributed);
-    return attributed;
-  }
+  if (kind == PacketKind::kDtls) return OnDtls(datagram, arrival);
   if (kind != PacketKind::kRtp && kind != PacketKind::kRtcp) {
     Drop(stats_.other_in_drops,
          Error{ErrorCode::kUnsupported, "neither DTLS, SRTP nor SRTCP (RFC 7983 first byte)"},
@@ -140,17 +136,18 @@ bool SecureDatagramPath::OnDatagram(std::span<const uint8_t> datagram, Timestamp
   return true;
 }
 
-void SecureDatagramPath::OnDtls(std::span<const uint8_t> datagram, Timestamp arrival,
-                                bool& attributed) {
+bool SecureDatagramPath::OnDtls(std::span<const uint8_t> datagram, Timestamp arrival) {
   ++stats_.dtls_datagrams_in;
   if (!dtls_) {
     Drop(stats_.other_in_drops,
          Error{ErrorCode::kUnsupported, "DTLS on a path keyed with a static key"}, arrival);
-    return;
+    return false;
   }
-  const std::optional<std::array<uint8_t, 32>> hello = DtlsClientHelloRandom(datagram);
+  const bool server = dtls_->role() == DtlsRole::kServer;
+  const std::optional<std::array<uint8_t, 32>> hello =
+      server ? DtlsClientHelloRandom(datagram) : std::nullopt;
   DtlsTransport* target = pending_ ? pending_.get() : dtls_.get();
-  if (hello && dtls_->role() == DtlsRole::kServer) {
+  if (hello) {
     if (dtls_->state() == DtlsState::kNew || hello == hello_random_) {
       // The first hello, or the current handshake's hello again (a retransmission).
       hello_random_ = hello;
@@ -160,7 +157,7 @@ void SecureDatagramPath::OnDtls(std::span<const uint8_t> datagram, Timestamp arr
       auto fresh = DtlsTransport::Create(*dtls_config_);
       if (!fresh.ok()) {
         GetLogger("transport.srtp")->error("cannot start a DTLS handshake: {}", fresh.error());
-        return;
+        return false;
       }
       pending_ = std::move(*fresh);
       pending_hello_random_ = hello;
@@ -168,8 +165,11 @@ void SecureDatagramPath::OnDtls(std::span<const uint8_t> datagram, Timestamp arr
       target = pending_.get();
     }
   }
-  attributed = hello.has_value() || !session_ || target == pending_.get();
+  // From the peer as far as can be told: a hello to a server, or the next flight of a handshake
+  // under way. Not what arrives after a handshake ended (alerts, retransmitted flights).
+  const bool attributed = hello.has_value() || target->state() == DtlsState::kConnecting;
   Handle(*target, target->OnDatagram(datagram, arrival), arrival);
+  return attributed;
 }
 
 void SecureDatagramPath::Handle(DtlsTransport& dtls, DtlsOutput output, Timestamp now) {

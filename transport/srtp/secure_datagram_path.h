@@ -91,9 +91,11 @@ class SecureDatagramPath {
   // and sent, or dropped and counted. The bytes are copied; no headroom is needed in `packet`.
   void SendPacket(std::span<const uint8_t> packet, Timestamp now);
   // Every datagram received on the flow's socket. Returns true when it can be attributed to the
-  // peer: an SRTP/SRTCP packet that authenticated, or a DTLS datagram while a handshake is
-  // possible (no keys yet, or a new ClientHello). A listener learns where to answer only from
-  // those (symmetric RTP, RFC 4961), so forged datagrams cannot redirect its feedback.
+  // peer: an SRTP/SRTCP packet that authenticated, or a DTLS datagram that starts (ClientHello
+  // to a server) or continues a handshake. A listener learns where to answer only from those
+  // (symmetric RTP, RFC 4961), so forged media cannot redirect its feedback; a forged hello can
+  // until the peer's next authenticated packet, and wins nothing but unauthenticated handshake
+  // messages.
   bool OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival);
   // Sends DTLS close_notify (DTLS keying); packets already protected stay valid.
   void Close();
@@ -111,7 +113,8 @@ class SecureDatagramPath {
   SecureDatagramPath(TaskScheduler& scheduler, SrtpKeying keying, SendDatagram send,
                      DeliverPacket deliver);
 
-  void OnDtls(std::span<const uint8_t> datagram, Timestamp arrival, bool& attributed);
+  // Returns whether the datagram is attributable to the peer (see OnDatagram).
+  bool OnDtls(std::span<const uint8_t> datagram, Timestamp arrival);
   // Sends what a DTLS call produced and re-arms the timer; reports state changes of `dtls`.
   void Handle(DtlsTransport& dtls, DtlsOutput output, Timestamp now);
   void ReportFailure(const std::string& error);

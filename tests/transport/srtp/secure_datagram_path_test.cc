@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -221,6 +222,29 @@ TEST(SecureDatagramPathTest, ServerTakesTheKeysOfAReconnectingPeerOnlyIfItIsPinn
   flow.loop.RunFor(TimeDelta::Seconds(1));
   EXPECT_THAT(flow.server.delivered, ::testing::ElementsAre(Rtp(10), Rtp(1)));
   EXPECT_EQ(flow.server.path->stats().srtp_in_drops.count(ErrorCode::kAuthenticationFailed), 1u);
+}
+
+TEST(SecureDatagramPathTest, OnlyHandshakesAndAuthenticPacketsAreAttributedToThePeer) {
+  GeoFlow flow;
+  flow.MakeEnds();
+  // A DTLS record that is not a ClientHello starts nothing and says nothing about the peer.
+  const Bytes stray = {22, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 9, 0, 1, 0x14};
+  EXPECT_FALSE(flow.server.path->OnDatagram(stray, flow.loop.Now()));
+  // The client's hello and the flight after it are attributed; so is its authenticated media.
+  std::vector<bool> attributed;
+  flow.uplink = std::make_unique<link::ScheduledLink>(
+      flow.loop, link::LinkDirectionConfig{}, 4, [&](link::Delivery d) {
+        attributed.push_back(flow.server.path->OnDatagram(d.packet.bytes, flow.loop.Now()));
+      });
+  flow.client.path->Start();
+  ASSERT_TRUE(
+      flow.loop.RunUntil([&] { return flow.client.path->secure(); }, TimeDelta::Seconds(10)));
+  flow.client.path->SendPacket(Rtp(1), flow.loop.Now());
+  flow.loop.RunFor(TimeDelta::Seconds(1));
+  ASSERT_GE(attributed.size(), 3u);
+  EXPECT_EQ(std::count(attributed.begin(), attributed.end(), false), 0);
+  // Once connected, DTLS that is not a new hello is not.
+  EXPECT_FALSE(flow.server.path->OnDatagram(stray, flow.loop.Now()));
 }
 
 // Two ends keyed with the same static key (SDES style), wired to each other directly.
