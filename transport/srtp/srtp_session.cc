@@ -3,6 +3,7 @@
 #include <srtp2/srtp.h>
 #include <string.h>
 
+#include <array>
 #include <climits>
 #include <cstring>
 #include <mutex>
@@ -59,16 +60,25 @@ Status CheckRtcpHeader(std::span<const uint8_t> packet) {
 
 // A 64-bit digest of a packet's bytes: tells an identical retransmission from different bytes
 // under the same index. The input is this end's own packets, so it need not resist collisions
-// an attacker would search for.
+// an attacker would search for; it must be cheap next to the cipher, hence four independent
+// multiply-xor lanes over 32-byte blocks (bench/transport/srtp_session_bench.cc: the whole
+// wrapper adds about a tenth to AES-GCM's time on a media packet).
 uint64_t Digest(std::span<const uint8_t> bytes) {
   constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;
-  uint64_t hash = bytes.size() * kMultiplier;
+  auto mix = [](uint64_t hash, uint64_t word) {
+    hash = (hash ^ word) * kMultiplier;
+    return hash ^ (hash >> 29);
+  };
+  std::array<uint64_t, 4> lanes = {bytes.size(), 1, 2, 3};
   size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    hash = (hash ^ LoadBE64(bytes.data() + i)) * kMultiplier;
-    hash ^= hash >> 29;
+  for (; i + 32 <= bytes.size(); i += 32) {
+    for (size_t lane = 0; lane < lanes.size(); ++lane) {
+      lanes[lane] = mix(lanes[lane], LoadBE64(bytes.data() + i + 8 * lane));
+    }
   }
-  for (; i < bytes.size(); ++i) hash = (hash ^ bytes[i]) * kMultiplier;
+  uint64_t hash = 0;
+  for (uint64_t lane : lanes) hash = mix(hash, lane);
+  for (; i < bytes.size(); ++i) hash = mix(hash, bytes[i]);
   return hash ^ (hash >> 32);
 }
 
