@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "bench/transport/media_packet.h"
 #include "transport/rtp/rtp_packet.h"
 
 namespace comodal {
@@ -15,13 +16,7 @@ namespace {
 
 void BM_GstRtpBufferMapWithTransportSequenceNumber(benchmark::State& state) {
   gst_init(nullptr, nullptr);
-  RtpPacketBuilder builder;
-  builder.set_payload_type(96).set_sequence_number(1234).set_timestamp(90000).set_ssrc(0x5173);
-  (void)builder.SetExtension<TransportSequenceNumber>(3, 42);
-  (void)builder.SetExtension<AbsoluteSendTime>(2, 0x123456);
-  std::vector<uint8_t> payload(1100, 0x5A);
-  std::vector<uint8_t> packet(kMaxPacketBufferSize);
-  packet.resize(builder.Build(payload, packet).value());
+  std::vector<uint8_t> packet = MakeMediaPacket();
   GstBuffer* buffer = gst_buffer_new_wrapped_full(
       GST_MEMORY_FLAG_READONLY, packet.data(), packet.size(), 0, packet.size(), nullptr, nullptr);
   uint64_t sum = 0;

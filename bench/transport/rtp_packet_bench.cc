@@ -4,23 +4,11 @@
 #include <array>
 #include <vector>
 
+#include "bench/transport/media_packet.h"
 #include "transport/rtp/rtp_packet.h"
 
 namespace comodal {
 namespace {
-
-// A typical comodal media packet: 1100-byte payload, transport-wide sequence number and
-// absolute send time in one-byte extensions.
-std::vector<uint8_t> MakeMediaPacket() {
-  RtpPacketBuilder builder;
-  builder.set_payload_type(96).set_sequence_number(1234).set_timestamp(90000).set_ssrc(0x5173);
-  (void)builder.SetExtension<TransportSequenceNumber>(3, 42);
-  (void)builder.SetExtension<AbsoluteSendTime>(2, 0x123456);
-  std::vector<uint8_t> payload(1100, 0x5A);
-  std::vector<uint8_t> out(kMaxPacketBufferSize);
-  out.resize(builder.Build(payload, out).value());
-  return out;
-}
 
 void BM_RtpParse(benchmark::State& state) {
   const std::vector<uint8_t> packet = MakeMediaPacket();

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench/transport/media_packet.h"
 #include "transport/base/byte_io.h"
 #include "transport/rtp/rtp_packet.h"
 #include "transport/srtp/srtp_session.h"
@@ -27,19 +28,6 @@ std::vector<uint8_t> Key(SrtpProfile profile) {
   std::vector<uint8_t> key(MasterKeyAndSaltSize(profile));
   for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(i * 11 + 3);
   return key;
-}
-
-// A media packet as MediaSender builds it: 12-byte header, one-byte extension block with the
-// transport-wide sequence number and abs-send-time, 1 100-byte payload.
-std::vector<uint8_t> MediaPacket() {
-  RtpPacketBuilder builder;
-  builder.set_payload_type(96).set_sequence_number(0).set_timestamp(90000).set_ssrc(0x0B1DE001);
-  (void)builder.SetExtension<TransportSequenceNumber>(3, 42);
-  (void)builder.SetExtension<AbsoluteSendTime>(2, 0x123456);
-  std::vector<uint8_t> payload(1100, 0x5A);
-  std::vector<uint8_t> out(kMaxPacketBufferSize);
-  out.resize(builder.Build(payload, out).value());
-  return out;
 }
 
 // libsrtp2 with the policy SrtpSession uses.
@@ -74,7 +62,7 @@ std::unique_ptr<SrtpSession> Session(SrtpProfile profile) {
 // does: the plain packet is copied into the send buffer first (both sides).
 template <typename Protect>
 void ProtectLoop(benchmark::State& state, Protect protect) {
-  const std::vector<uint8_t> packet = MediaPacket();
+  const std::vector<uint8_t> packet = MakeMediaPacket();
   std::vector<uint8_t> buffer(kMaxPacketBufferSize);
   uint16_t sequence_number = 0;
   for (auto _ : state) {
@@ -108,7 +96,7 @@ BENCHMARK(BM_LibSrtpProtectRtp)->Arg(0)->Arg(1);
 template <typename MakeReceiver, typename Unprotect>
 void UnprotectLoop(benchmark::State& state, MakeReceiver make_receiver, Unprotect unprotect) {
   std::unique_ptr<SrtpSession> sender = Session(ProfileOf(state));
-  const std::vector<uint8_t> packet = MediaPacket();
+  const std::vector<uint8_t> packet = MakeMediaPacket();
   std::vector<std::vector<uint8_t>> protected_packets;
   for (size_t i = 0; i < kPackets; ++i) {
     std::vector<uint8_t> buffer(kMaxPacketBufferSize);

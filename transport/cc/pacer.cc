@@ -112,12 +112,4 @@ bool Pacer::empty() const {
   return std::all_of(queues_.begin(), queues_.end(), [](const auto& q) { return q.empty(); });
 }
 
-TimeDelta Pacer::OldestWait(PacketPriority priority, Timestamp now) const {
-  const auto& queue = queues_[static_cast<size_t>(priority)];
-  if (queue.empty()) return TimeDelta::Zero();
-  TimeDelta oldest = TimeDelta::Zero();
-  for (const Packet& p : queue) oldest = std::max(oldest, now - p.enqueued);
-  return oldest;
-}
-
 }  // namespace comodal

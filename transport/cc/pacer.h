@@ -96,8 +96,6 @@ class Pacer {
 
   bool empty() const;
   DataSize queued_size() const { return queued_; }
-  // How long the oldest packet of `priority` has waited, or zero.
-  TimeDelta OldestWait(PacketPriority priority, Timestamp now) const;
   const Stats& stats() const { return stats_; }
 
  private:

@@ -27,10 +27,12 @@ std::optional<TransportPacketsFeedback> TransportFeedbackAdapter::OnTransportFee
     const rtcp::TransportFeedback& feedback, Timestamp arrival) {
   ++stats_.feedbacks;
   // Place this message's reference time on the continuous receiver clock.
-  const Timestamp reference = last_feedback_
-                                  ? last_reference_ + feedback.ReferenceTimeSince(*last_feedback_)
-                                  : kReceiverClockStart;
-  last_feedback_ = feedback;
+  const Timestamp reference =
+      last_reference_ticks_
+          ? last_reference_ + rtcp::TransportFeedback::ReferenceTimeBetween(
+                                  feedback.reference_time_ticks(), *last_reference_ticks_)
+          : kReceiverClockStart;
+  last_reference_ticks_ = feedback.reference_time_ticks();
   last_reference_ = reference;
 
   TransportPacketsFeedback out;

@@ -83,7 +83,7 @@ class TransportFeedbackAdapter {
   DataSize in_flight_ = DataSize::Zero();
   // The receiver clock: the first message's reference time is placed at kReceiverClockStart,
   // and each later one is placed by its reference-time distance from the previous one.
-  std::optional<rtcp::TransportFeedback> last_feedback_;
+  std::optional<uint32_t> last_reference_ticks_;
   Timestamp last_reference_ = Timestamp::MinusInfinity();
   Stats stats_;
 };

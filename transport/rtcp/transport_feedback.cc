@@ -438,7 +438,11 @@ Status TransportFeedback::Write(ByteWriter& out) const {
 }
 
 TimeDelta TransportFeedback::ReferenceTimeSince(const TransportFeedback& earlier) const {
-  const uint32_t forward = (reference_ticks_ - earlier.reference_ticks_) % kReferenceTimeModulus;
+  return ReferenceTimeBetween(reference_ticks_, earlier.reference_ticks_);
+}
+
+TimeDelta TransportFeedback::ReferenceTimeBetween(uint32_t later_ticks, uint32_t earlier_ticks) {
+  const uint32_t forward = (later_ticks - earlier_ticks) % kReferenceTimeModulus;
   const int64_t ticks = forward >= kReferenceTimeModulus / 2
                             ? int64_t{forward} - int64_t{kReferenceTimeModulus}
                             : int64_t{forward};

@@ -120,6 +120,9 @@ class TransportFeedback {
   // How far this message's reference time is after `earlier`'s, wrap-aware: the difference
   // modulo the wrap period, in [-period/2, period/2).
   TimeDelta ReferenceTimeSince(const TransportFeedback& earlier) const;
+  // The same for two reference_time_ticks() values (a sender keeps the last one, not the whole
+  // message).
+  static TimeDelta ReferenceTimeBetween(uint32_t later_ticks, uint32_t earlier_ticks);
   size_t max_size() const { return max_size_; }
 
   // One status per reported sequence number, base first.
