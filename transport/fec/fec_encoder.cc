@@ -1,0 +1,109 @@
+#include "transport/fec/fec_encoder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "transport/rtp/sequence_number.h"
+
+namespace comodal {
+
+FlexfecSender::FlexfecSender(const Config& config)
+    : config_(config), sequence_number_(config.initial_sequence_number) {}
+
+void FlexfecSender::SetProtection(double delta_rate, double key_rate) {
+  // NaN compares false both ways: it ends up as 0, protection off.
+  const auto clamp = [](double rate) { return rate > 0 ? std::min(rate, 1.0) : 0.0; };
+  delta_rate_ = clamp(delta_rate);
+  key_rate_ = clamp(key_rate);
+}
+
+std::vector<std::vector<uint8_t>> FlexfecSender::OnMediaPacket(std::span<const uint8_t> rtp,
+                                                               bool end_of_frame, bool keyframe) {
+  auto packet = RtpPacket::Parse(rtp);
+  if (!packet.ok() || packet->ssrc() != config_.protected_ssrc) {
+    ++stats_.rejected;
+    return {};
+  }
+  ++stats_.media_packets;
+  std::vector<std::vector<uint8_t>> out;
+  const uint16_t sequence_number = packet->sequence_number();
+  // Close the group first if this packet cannot join it: a keyframe does not share a group with
+  // delta frames (their rates differ), and every packet must fall in the mask after the base.
+  if (!group_.empty() &&
+      (keyframe != group_keyframe_ || !IsNewerSequenceNumber(sequence_number, group_last_) ||
+       static_cast<uint16_t>(sequence_number - group_base_) >= FlexfecHeader::kMaxMaskBits)) {
+    out = EmitGroup();
+  }
+  const double rate = keyframe ? key_rate_ : delta_rate_;
+  if (rate <= 0) return out;
+
+  if (group_.empty()) {
+    group_base_ = sequence_number;
+    group_keyframe_ = keyframe;
+    group_frames_ = 0;
+  }
+  group_.emplace_back(rtp.begin(), rtp.end());
+  group_last_ = sequence_number;
+  group_timestamp_ = packet->timestamp();
+  if (end_of_frame) ++group_frames_;
+
+  const bool full = group_.size() == kMaxMediaPacketsPerGroup;
+  const bool due =
+      end_of_frame && (group_keyframe_ || group_frames_ >= config_.max_frames_per_group ||
+                       static_cast<double>(group_.size()) * rate >= 1.0);
+  if (full || due) {
+    auto repair = EmitGroup();
+    out.insert(out.end(), std::make_move_iterator(repair.begin()),
+               std::make_move_iterator(repair.end()));
+  }
+  return out;
+}
+
+std::vector<std::vector<uint8_t>> FlexfecSender::EmitGroup() {
+  std::vector<std::vector<uint8_t>> out;
+  const double rate = group_keyframe_ ? key_rate_ : delta_rate_;
+  const size_t n = group_.size();
+  if (n > 0 && rate > 0) {
+    const size_t m =
+        std::clamp<size_t>(static_cast<size_t>(std::lround(static_cast<double>(n) * rate)), 1, n);
+    RtpPacketBuilder builder;
+    builder.set_payload_type(config_.payload_type)
+        .set_ssrc(config_.ssrc)
+        .set_timestamp(group_timestamp_);
+    const uint32_t csrc = config_.protected_ssrc;
+    (void)builder.SetCsrcs(std::span(&csrc, 1));
+    for (size_t k = 0; k < m; ++k) {
+      FlexfecHeader header;
+      FlexfecHeader::ProtectedStream stream;
+      stream.ssrc = config_.protected_ssrc;
+      stream.sequence_number_base = group_base_;
+      std::vector<uint8_t> repair;
+      for (size_t i = k; i < n; i += m) {
+        const uint16_t sequence_number = LoadBE16(&group_[i][2]);
+        stream.mask.set(static_cast<uint16_t>(sequence_number - group_base_));
+        header.XorSourcePacket(group_[i], repair);
+        ++stats_.protected_packets;
+      }
+      header.streams.push_back(stream);
+
+      std::vector<uint8_t> payload(header.Size() + repair.size());
+      ByteWriter writer(payload);
+      if (!header.Write(writer).ok()) continue;  // Cannot happen: sized by Size().
+      writer.Bytes(repair);
+      std::vector<uint8_t> packet(builder.HeaderSize() + payload.size());
+      builder.set_sequence_number(sequence_number_);
+      auto size = builder.Build(payload, packet);
+      if (!size.ok()) continue;  // Only a group of 64 KiB packets could overflow.
+      packet.resize(*size);
+      ++sequence_number_;
+      ++stats_.fec_packets;
+      stats_.fec_bytes += packet.size();
+      out.push_back(std::move(packet));
+    }
+  }
+  group_.clear();
+  group_frames_ = 0;
+  return out;
+}
+
+}  // namespace comodal

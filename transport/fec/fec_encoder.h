@@ -1,0 +1,101 @@
+#ifndef TRANSPORT_FEC_FEC_ENCODER_H_
+#define TRANSPORT_FEC_FEC_ENCODER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "transport/fec/flexfec_header.h"
+
+namespace comodal {
+
+// The sending side of FlexFEC (RFC 8627) for one media stream: watches the stream's packets as
+// they are sent and, at the end of each group of frames, returns repair packets (own SSRC,
+// payload type and sequence numbers; the protected SSRC as their one CSRC) that each let the
+// receiver rebuild one lost packet of the group.
+//
+// Masks. A group of n media packets gets m = round(n x rate) repair packets (at least one, at most
+// n), and repair packet k protects the media packets at positions k, k + m, k + 2m, ... of the
+// group: an interleaved partition (RFC 8627 §1.1.2, "1-D interleaved", the columns of its L x D
+// layout). Both partitions RFC 8627 describes give every packet the same group size n/m, so
+// against random loss (1-3 % on a GEO link) they recover the same; against a burst (a rain fade
+// or a LEO handover drops several packets in a row) the interleaved one still recovers up to m
+// consecutive losses, each in a different repair group, where consecutive blocks (1-D
+// non-interleaved) lose the whole block. libwebrtc keeps separate "random" and "bursty" mask
+// tables for the same reason; one interleaved rule covers both here, and with no overlap between
+// repair packets a receiver can tell exactly which losses are recoverable.
+//
+// Groups. Repair is emitted at the end of a frame, so recovery waits for no later frame. A
+// keyframe (large, and needed by every later frame) is its own group at the key rate. Delta frames
+// at low rates are often a single packet, and one repair packet per such frame would cost 100 %
+// whatever the rate asked for, so consecutive delta frames share a group until it is due at
+// least one repair packet (n x rate >= 1) or holds max_frames_per_group frames. A group never
+// exceeds kMaxMediaPacketsPerGroup packets (a large frame is cut into several groups) nor spans
+// more sequence numbers than a mask holds.
+//
+// A pure state machine: no clock, no socket. The repair packets carry the timestamp of the last
+// media packet they protect (RFC 8627 §4.1 leaves the repair timestamp to the sender; the media
+// clock is what the receiver's jitter estimate expects) and no header extension.
+class FlexfecSender {
+ public:
+  static constexpr size_t kMaxMediaPacketsPerGroup = 48;
+  // Bytes a repair packet is longer than the longest media packet it protects: the CSRC naming
+  // the protected SSRC, and the FEC header with one SN base and the longest mask. A packetiser
+  // that leaves this much room under the MTU never makes a repair packet go over it.
+  static constexpr size_t kMaxOverhead =
+      4 + FlexfecHeader::kBaseSize + 2 + FlexfecHeader::kMaxMaskSize;
+
+  struct Config {
+    uint32_t ssrc = 0;  // Of the repair stream.
+    uint8_t payload_type = 0;
+    uint32_t protected_ssrc = 0;
+    uint16_t initial_sequence_number = 0;
+    size_t max_frames_per_group = 3;
+  };
+  struct Stats {
+    uint64_t media_packets = 0;      // Of the protected stream.
+    uint64_t protected_packets = 0;  // Covered by a repair packet.
+    uint64_t fec_packets = 0;
+    uint64_t fec_bytes = 0;
+    uint64_t rejected = 0;  // Not RTP, or not of the protected stream: not protected.
+  };
+
+  explicit FlexfecSender(const Config& config);
+
+  // Fractions of repair packets per media packet (0..1, clamped), for delta frames and for
+  // keyframes. 0 turns protection off. Applies from the next group.
+  void SetProtection(double delta_rate, double key_rate);
+
+  // `rtp` is a media packet exactly as it goes on the wire (every header extension final, before
+  // SRTP): the receiver rebuilds lost packets from the bytes it gets, so any difference corrupts
+  // the packets it recovers. Packets come in send order; `end_of_frame` marks a frame's last
+  // packet. Returns the repair packets to send after it, if any.
+  std::vector<std::vector<uint8_t>> OnMediaPacket(std::span<const uint8_t> rtp, bool end_of_frame,
+                                                  bool keyframe);
+
+  uint16_t next_sequence_number() const { return sequence_number_; }
+  const Stats& stats() const { return stats_; }
+
+ private:
+  std::vector<std::vector<uint8_t>> EmitGroup();
+
+  const Config config_;
+  double delta_rate_ = 0;
+  double key_rate_ = 0;
+  uint16_t sequence_number_;
+
+  // The group being collected: copies of its packets in send order.
+  std::vector<std::vector<uint8_t>> group_;
+  uint16_t group_base_ = 0;       // Sequence number of its first packet.
+  uint16_t group_last_ = 0;       // ... and of its last.
+  uint32_t group_timestamp_ = 0;  // RTP timestamp of its last packet.
+  bool group_keyframe_ = false;
+  size_t group_frames_ = 0;  // Complete frames in it.
+
+  Stats stats_;
+};
+
+}  // namespace comodal
+
+#endif  // TRANSPORT_FEC_FEC_ENCODER_H_
