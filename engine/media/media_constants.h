@@ -14,6 +14,9 @@ namespace comodal::engine {
 inline constexpr uint8_t kVp8PayloadType = 96;
 inline constexpr uint8_t kVp9PayloadType = 98;
 // kOpusPayloadType = 111 (engine/rtp/opus_payload.h).
+// The video repair stream (RTX, RFC 4588), which also carries the congestion controller's probe
+// padding: padding-only packets a receiver counts for feedback and otherwise drops.
+inline constexpr uint8_t kPaddingPayloadType = 97;
 
 inline constexpr int kVideoRtpClockRate = 90'000;  // RFC 7741 §6.1, RFC 9628 §6.1.
 

@@ -7,6 +7,7 @@
 
 #include "engine/media/media_constants.h"
 #include "engine/media/rtcp_io.h"
+#include "transport/base/logging.h"
 #include "transport/rtcp/bye.h"
 #include "transport/rtcp/extended_reports.h"
 #include "transport/rtcp/nack.h"
@@ -67,6 +68,27 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
     }
   }
   MediaSender* raw = sender.get();
+  SendTransportController::Config transport;
+  transport.adaptive = sender->config_.congestion_control;
+  transport.controller = sender->config_.congestion;
+  if (sender->config_.video) {
+    // The encoder's configured bitrate is the top of the ladder: the controller never asks for
+    // more than it and the audio need.
+    const DataRate audio = sender->config_.audio
+                               ? sender->config_.audio->bitrate + DataRate::KilobitsPerSec(16)
+                               : DataRate::Zero();
+    transport.controller.max_rate = sender->config_.video->target_bitrate / 0.95 + audio;
+    transport.controller.start_rate =
+        std::min(transport.controller.start_rate, transport.controller.max_rate);
+  }
+  transport.transport_sequence_number_extension_id = kTransportSequenceNumberExtensionId;
+  transport.padding_ssrc = sender->config_.padding_ssrc;
+  transport.padding_payload_type = kPaddingPayloadType;
+  sender->transport_ = std::make_unique<SendTransportController>(
+      scheduler, transport,
+      [raw](std::span<const uint8_t> datagram, Timestamp now) { raw->send_(datagram, now); },
+      [raw](const NetworkControlUpdate& update) { raw->OnTargetRate(update); });
+  sender->transport_->Start();
   sender->reports_ =
       scheduler.StartRepeating(sender->config_.rtcp_interval, [raw] { return raw->SendReports(); });
   return sender;
@@ -118,20 +140,15 @@ void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool m
     builder.SetExtension<AbsoluteCaptureTime>(kAbsCaptureTimeExtensionId,
                                               {NtpFromTimestamp(capture_time), std::nullopt});
   }
-  const uint16_t transport_sequence_number = transport_sequence_number_;
   if (config_.send_transport_sequence_numbers) {
-    builder.SetExtension<TransportSequenceNumber>(kTransportSequenceNumberExtensionId,
-                                                  transport_sequence_number_++);
+    // The number is written as the packet leaves the pacer (SendTransportController).
+    builder.SetExtension<TransportSequenceNumber>(kTransportSequenceNumberExtensionId, 0);
   }
   std::array<uint8_t, kMaxPacketBufferSize> buffer;
   auto size = builder.Build(payload, buffer);
   if (!size.ok()) return;  // Payload sizes are bounded by the packetizers; cannot happen.
   const std::span<const uint8_t> packet(buffer.data(), *size);
   const Timestamp now = scheduler_.Now();
-  if (config_.send_transport_sequence_numbers) {
-    feedback_adapter_.OnPacketSent(
-        {transport_sequence_number, DataSize::Bytes(packet.size()), now, std::nullopt});
-  }
   if (&stream == &video_ && config_.retransmit_on_nack) {
     history_.Put(sequence_number, packet, now);
   }
@@ -141,7 +158,9 @@ void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool m
   stream.octets += static_cast<uint32_t>(payload.size());
   ++stats_.packets_sent;
   stats_.bytes_sent += packet.size();
-  send_(packet, now);
+  transport_->SendRtp(std::vector<uint8_t>(packet.begin(), packet.end()),
+                      &stream == &audio_ ? PacketPriority::kAudio : config_.video_priority,
+                      /*repair=*/false);
 }
 
 Status MediaSender::SendAudio(const AudioFrame& frame) {
@@ -181,6 +200,10 @@ Status MediaSender::SendAudio(const AudioFrame& frame) {
 Status MediaSender::SendVideo(const RawVideoFrame& frame) {
   if (!video_encoder_) return Error{ErrorCode::kInvalidArgument, "no video stream"};
   ++stats_.video_frames_in;
+  if (stats_.video_paused) {
+    ++stats_.video_frames_paused;
+    return Status::Ok();
+  }
   auto encoded = video_encoder_->Encode(frame);
   if (!encoded.ok()) return encoded.error();
   if (!encoded->has_value()) {
@@ -244,10 +267,55 @@ TimeDelta MediaSender::SendReports() {
   return config_.rtcp_interval;
 }
 
-void MediaSender::Retransmit(std::span<const uint8_t> packet, Timestamp now) {
+void MediaSender::Retransmit(std::span<const uint8_t> packet, Timestamp /*now*/) {
   ++stats_.packets_sent;
   stats_.bytes_sent += packet.size();
-  send_(packet, now);
+  transport_->SendRtp(std::vector<uint8_t>(packet.begin(), packet.end()), config_.video_priority,
+                      /*repair=*/true);
+}
+
+void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
+  const Timestamp now = scheduler_.Now();
+  stats_.target_rate = update.target_rate;
+  const SendTransportController::Stats& transport = transport_->stats();
+  stats_.padding_packets = transport.padding_packets;
+  stats_.padding_bytes = static_cast<uint64_t>(transport.padding_sent.bytes());
+  if (update.changed) {
+    ++stats_.rate_changes;
+    stats_.last_rate_reason = *update.changed;
+  }
+  if (!video_encoder_) return;
+  // Audio first: its bitrate and its packets' headers (50 a second); the rest less the video
+  // packets' own headers (some 5 %) is the video's.
+  const DataRate audio =
+      audio_encoder_ ? audio_encoder_->bitrate() + DataRate::KilobitsPerSec(16) : DataRate::Zero();
+  const DataRate video = update.target_rate * 0.95 - audio;
+  auto log = GetLogger("engine.rate");
+  if (!stats_.video_paused && video < config_.min_video_rate) {
+    stats_.video_paused = true;
+    ++stats_.video_pauses;
+    log->info("video paused: {} kbit/s left after audio is below the {} kbit/s floor ({})",
+              video.kbps(), config_.min_video_rate.kbps(),
+              RateChangeReasonName(stats_.last_rate_reason.value_or(RateChangeReason::kStart)));
+  } else if (stats_.video_paused && video >= config_.min_video_rate * config_.video_resume_share) {
+    stats_.video_paused = false;
+    video_encoder_->RequestKeyframe();
+    log->info("video resumed at {} kbit/s", video.kbps());
+  }
+  if (stats_.video_paused) return;
+  // libvpx is reconfigured when the share falls, rises by 5 % or more, or a second has passed:
+  // not at every small additive step.
+  const DataRate current = stats_.video_target;
+  const bool apply = current.IsZero() || video < current || video >= current * 1.05 ||
+                     now - last_video_rate_set_ >= TimeDelta::Seconds(1);
+  if (!apply || video == current) return;
+  if (!video_encoder_->SetBitrate(std::max(video, DataRate::KilobitsPerSec(10))).ok()) return;
+  if (update.changed && *update.changed != RateChangeReason::kAdditiveIncrease) {
+    log->info("target {} kbit/s ({}), video {} kbit/s", update.target_rate.kbps(),
+              RateChangeReasonName(*update.changed), video.kbps());
+  }
+  stats_.video_target = video;
+  last_video_rate_set_ = now;
 }
 
 TimeDelta MediaSender::SendSecondCopies() {
@@ -310,6 +378,7 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
         if (block.last_sr != 0) {
           stats_.rtt = RoundTripFromCompactNtp(NtpFromTimestamp(arrival).ToCompact(), block.last_sr,
                                                block.delay_since_last_sr);
+          transport_->OnRoundTripTime(*stats_.rtt);
         }
         stats_.reported_fraction_lost = block.fraction_lost / 256.0;
         if (block.source_ssrc == audio_.ssrc && audio_encoder_) {
@@ -347,12 +416,9 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
       }
     } else if (const auto* feedback = std::get_if<rtcp::TransportFeedback>(&message)) {
       ++stats_.transport_feedbacks;
-      if (auto packets = feedback_adapter_.OnTransportFeedback(*feedback, arrival)) {
-        for (const PacketResult& packet : packets->packets) {
-          (packet.received() ? stats_.feedback_packets_received : stats_.feedback_packets_lost) +=
-              1;
-        }
-      }
+      transport_->OnTransportFeedback(*feedback, arrival);
+      stats_.feedback_packets_received = transport_->stats().feedback_packets_received;
+      stats_.feedback_packets_lost = transport_->stats().feedback_packets_lost;
     } else if (const auto* pli = std::get_if<rtcp::Pli>(&message)) {
       if (pli->media_ssrc != video_.ssrc || !video_encoder_) continue;
       ++stats_.plis_received;

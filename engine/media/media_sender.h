@@ -17,7 +17,7 @@
 #include "engine/rtp/vp8_payload.h"
 #include "engine/rtp/vp9_payload.h"
 #include "transport/base/result.h"
-#include "transport/cc/transport_feedback_adapter.h"
+#include "transport/cc/send_transport_controller.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/rtp_packet_history.h"
 #include "transport/time/task_scheduler.h"
@@ -38,6 +38,19 @@ struct MediaSenderConfig {
   bool send_capture_time = true;
   // A transport-wide sequence number on every packet, for the receiver's feedback.
   bool send_transport_sequence_numbers = true;
+  // Congestion control (transport/cc): every packet leaves through one pacer and the encoders
+  // follow the controller's target. Off, the video encoder keeps its configured bitrate and
+  // packets leave as soon as they are made, as a plain RTP pipeline sends them.
+  bool congestion_control = true;
+  // Its max_rate is set from the video encoder's bitrate (the top of the ladder) plus audio.
+  CongestionController::Config congestion;
+  PacketPriority video_priority = PacketPriority::kTeacherVideo;
+  // Probe padding goes out on this SSRC (the video repair stream's, RFC 4588 §4).
+  uint32_t padding_ssrc = 0x0B1DE002;
+  // Below this the video stops and audio keeps the link (DESIGN.md principle 2); it comes back
+  // above `video_resume_share` times it, so that it does not flap at the edge.
+  DataRate min_video_rate = DataRate::KilobitsPerSec(50);
+  double video_resume_share = 1.5;
   TimeDelta rtcp_interval = TimeDelta::Seconds(1);
   // Retransmit packets a NACK asks for (RFC 4585 §6.2.1) from this much history.
   bool retransmit_on_nack = true;
@@ -73,6 +86,16 @@ struct MediaSenderStats {
   uint64_t feedback_packets_received = 0;
   uint64_t feedback_packets_lost = 0;
   double reported_fraction_lost = 0;
+  // Congestion control: the target, the video encoder's share of it, and why it last changed.
+  DataRate target_rate = DataRate::Zero();
+  DataRate video_target = DataRate::Zero();
+  uint64_t rate_changes = 0;
+  std::optional<RateChangeReason> last_rate_reason;
+  bool video_paused = false;
+  uint64_t video_pauses = 0;
+  uint64_t video_frames_paused = 0;  // Not encoded while the video gave way to audio.
+  uint64_t padding_packets = 0;
+  uint64_t padding_bytes = 0;
 };
 
 // The sending half of a media session: one Opus stream and one VP8/VP9 stream on one transport
@@ -105,6 +128,7 @@ class MediaSender {
   const MediaSenderStats& stats() const { return stats_; }
   const VpxEncoder* video_encoder() const { return video_encoder_.get(); }
   const MediaSenderConfig& config() const { return config_; }
+  const SendTransportController& transport() const { return *transport_; }
 
  private:
   struct RtpStreamState {
@@ -130,6 +154,8 @@ class MediaSender {
   void SendRtcp(const rtcp::RtcpCompound& compound);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
   void Retransmit(std::span<const uint8_t> packet, Timestamp now);
+  // Splits the controller's target between the streams (audio first).
+  void OnTargetRate(const NetworkControlUpdate& update);
   // Sends the second copies that are due and waits for the next.
   TimeDelta SendSecondCopies();
 
@@ -152,8 +178,8 @@ class MediaSender {
   };
   std::optional<ReceivedRrtr> last_rrtr_;  // Smoothed reported loss, the encoder's FEC hint.
   RtpPacketHistory history_;
-  uint16_t transport_sequence_number_ = 1;
-  TransportFeedbackAdapter feedback_adapter_;
+  std::unique_ptr<SendTransportController> transport_;
+  Timestamp last_video_rate_set_ = Timestamp::MinusInfinity();
   struct SecondCopy {
     Timestamp due;
     std::vector<uint8_t> packet;

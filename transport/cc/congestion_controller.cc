@@ -61,7 +61,12 @@ NetworkControlUpdate CongestionController::Start(Timestamp now) {
 NetworkControlUpdate CongestionController::Output() {
   NetworkControlUpdate update;
   update.target_rate = target_;
-  update.pacing_rate = target_ * config_.pacing_factor;
+  // Held by the path, packets leave barely faster than the target (a burst would queue in the
+  // modem); at the top of the ladder with headroom shown (a LAN, LEO), bursts (keyframes) leave
+  // fast and wait nowhere.
+  const bool headroom = !link_limited_ && target_ >= config_.max_rate * 0.95;
+  update.pacing_rate =
+      target_ * (headroom ? config_.headroom_pacing_factor : config_.pacing_factor);
   update.probes = std::move(pending_probes_);
   pending_probes_.clear();
   update.changed = std::exchange(changed_, std::nullopt);
@@ -234,6 +239,7 @@ void CongestionController::UpdateDelay(const TransportPacketsFeedback& feedback)
 void CongestionController::OnProbeResult(const ProbeResult& result, Timestamp now) {
   ++stats_.probes_answered;
   const DataRate capacity = result.capacity();
+  link_limited_ = result.saturated;
   if (result.saturated) {
     UpdateCapacity(capacity);
   } else if (capacity > stats_.capacity_estimate) {
@@ -311,6 +317,7 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     if (delivered.IsZero()) delivered = stats_.delivered;
     const double factor = std::max(0.5, config_.backoff - queue_delay_ / config_.drain_time);
     const DataRate reference = delivered.IsZero() ? target_ : std::min(target_, delivered);
+    link_limited_ = true;
     if (!delivered.IsZero()) {
       delivered_at_backoff_ = delivered;
       UpdateCapacity(delivered);

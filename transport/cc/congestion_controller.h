@@ -80,6 +80,9 @@ class CongestionController {
     // The pacer drains at this multiple of the target: bursts (keyframes) are smoothed, and the
     // bucket still catches up after a pause.
     double pacing_factor = 1.25;
+    // At the top of the ladder while the last measurement showed headroom (a probe the path did
+    // not hold back).
+    double headroom_pacing_factor = 2.5;
     // Probes at start, as multiples of the start rate; each probe that is not held back is
     // followed by one at `probe_growth` times what it measured.
     std::vector<double> initial_probe_multipliers = {3.0, 6.0};
@@ -223,6 +226,8 @@ class CongestionController {
   DataRate rate_before_outage_ = DataRate::Zero();
   // What the path delivered while our queue stood (a bottleneck running full).
   DataRate delivered_at_backoff_ = DataRate::Zero();
+  // The last capacity measurement was the path holding us back (a saturated probe, a queue).
+  bool link_limited_ = false;
   Stats stats_;
 };
 
