@@ -76,11 +76,12 @@ std::vector<std::vector<uint8_t>> FlexfecSender::EmitGroup() {
       FlexfecHeader header;
       FlexfecHeader::ProtectedStream stream;
       stream.ssrc = config_.protected_ssrc;
-      stream.sequence_number_base = group_base_;
+      // RFC 8627 §4.2.2.1: SN base is the lowest sequence number the repair packet protects.
+      stream.sequence_number_base = LoadBE16(&group_[k][2]);
       std::vector<uint8_t> repair;
       for (size_t i = k; i < n; i += m) {
         const uint16_t sequence_number = LoadBE16(&group_[i][2]);
-        stream.mask.set(static_cast<uint16_t>(sequence_number - group_base_));
+        stream.mask.set(static_cast<uint16_t>(sequence_number - stream.sequence_number_base));
         header.XorSourcePacket(group_[i], repair);
         ++stats_.protected_packets;
       }

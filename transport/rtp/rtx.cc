@@ -56,7 +56,7 @@ Result<size_t> RestoreFromRtx(std::span<const uint8_t> rtx, uint32_t original_ss
   auto packet = RtpPacket::Parse(rtx);
   if (!packet.ok()) return packet.error();
   // RFC 4588 §4: the payload starts with the OSN. An RTX packet with an empty payload is a
-  // padding-only packet (RFC 4588 §8.2 probing), not a retransmission.
+  // padding-only packet (bandwidth probing on the RTX stream), not a retransmission.
   if (packet->payload().size() < kRtxOverhead) {
     return Error{ErrorCode::kTruncated, "RTX payload shorter than its original sequence number"};
   }

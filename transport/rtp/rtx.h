@@ -37,8 +37,8 @@ Result<size_t> BuildRtxPacket(std::span<const uint8_t> original, uint32_t rtx_ss
 Result<size_t> RestoreFromRtx(std::span<const uint8_t> rtx, uint32_t original_ssrc,
                               uint8_t original_payload_type, std::span<uint8_t> out);
 
-// The "apt" (associated payload type) parameters of a session's RTX payload types (RFC 4588
-// §8.6): which media payload type each RTX payload type repairs.
+// The "apt" (associated payload type) parameters of a session's RTX payload types (RFC 4588 §8,
+// required by the rtx media types): which media payload type each RTX payload type repairs.
 class RtxPayloadTypeMap {
  public:
   // Fails if either payload type is over 127 or `rtx_payload_type` is already mapped to
