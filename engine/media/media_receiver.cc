@@ -1,6 +1,8 @@
 #include "engine/media/media_receiver.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,15 @@ constexpr TimeDelta kShownLate = TimeDelta::Millis(34);
 // How often the video side checks for frames to decode and keyframes to ask for when no packet
 // arrives to prompt it.
 constexpr TimeDelta kVideoTick = TimeDelta::Millis(50);
+// An SR whose RTP timestamp maps this far from its NTP time on the stream's timeline is a new
+// sender's: a restarted one is off by at least the time between the two starts, a continuing
+// one by its clock drift (milliseconds).
+constexpr TimeDelta kNewTimeline = TimeDelta::Seconds(1);
+
+bool OnAnotherTimeline(const RtpToNtpEstimator& ntp, const rtcp::SenderReport& sr) {
+  const std::optional<NtpTime> expected = ntp.Estimate(sr.rtp_timestamp);
+  return expected && (TimestampFromNtp(sr.ntp) - TimestampFromNtp(*expected)).Abs() > kNewTimeline;
+}
 
 }  // namespace
 
@@ -48,7 +59,6 @@ MediaReceiver::MediaReceiver(TaskScheduler& scheduler, MediaReceiverConfig confi
 }
 
 MediaReceiver::~MediaReceiver() {
-  *alive_ = false;
   reports_.Cancel();
   nack_timer_.Cancel();
   feedback_timer_.Cancel();
@@ -100,6 +110,7 @@ void MediaReceiver::OnAudioPacket(const RtpPacket& packet, Timestamp arrival) {
     ++stats_.packets_malformed;
     return;
   }
+  if (audio_ && audio_->ended) RestartAudio();
   if (!audio_) {
     auto decoder = OpusAudioDecoder::Create(48'000, 1);
     if (!decoder.ok()) return;
@@ -117,6 +128,7 @@ void MediaReceiver::OnAudioPacket(const RtpPacket& packet, Timestamp arrival) {
     ++stats_.packets_unknown_payload_type;
     return;
   }
+  if (HeldOrRestarted(stream.jump, &MediaReceiver::RestartAudio, packet, arrival)) return;
   ++stats_.packets_received;
   ++stats_.audio_packets;
   stream.statistics->OnRtpPacket(packet.sequence_number(), packet.timestamp(), packet.data().size(),
@@ -197,6 +209,7 @@ TimeDelta MediaReceiver::PlayAudio() {
 }
 
 void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Timestamp arrival) {
+  if (video_ && video_->ended) RestartVideo();
   if (!video_) {
     auto decoder = VpxDecoder::Create(codec);
     if (!decoder.ok()) return;
@@ -216,6 +229,7 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
     ++stats_.packets_unknown_payload_type;
     return;
   }
+  if (HeldOrRestarted(stream.jump, &MediaReceiver::RestartVideo, packet, arrival)) return;
   ++stats_.packets_received;
   ++stats_.video_packets;
   stream.statistics->OnRtpPacket(packet.sequence_number(), packet.timestamp(), packet.data().size(),
@@ -280,7 +294,7 @@ void MediaReceiver::DecodeVideo(Timestamp now) {
       late = Late{std::move(**decoded), rtp_timestamp, planned};
       continue;
     }
-    std::weak_ptr<bool> alive = alive_;
+    std::weak_ptr<bool> alive = stream.alive;
     scheduler_.PostDelayedTask(
         planned - now, [this, alive, rtp_timestamp, planned, picture = std::move(**decoded)] {
           if (auto live = alive.lock(); live && *live) {
@@ -294,18 +308,21 @@ void MediaReceiver::DecodeVideo(Timestamp now) {
     Render(late->picture, late->rtp_timestamp, now,
            on_time ? late->planned : Timestamp::MinusInfinity());
   }
-  stats_.video_frames_unresolved = reference_finder_.stats().frames_dropped;
-  stats_.video_frames_skipped = frame_buffer_.stats().frames_skipped;
-  if (frame_buffer_.TakeKeyframeRequest()) {
-    rtcp::Pli pli;
-    pli.sender_ssrc = config_.ssrc;
-    pli.media_ssrc = stream.ssrc;
-    rtcp::RtcpCompound compound;
-    compound.messages.push_back(MakeReceiverReport(now));
-    compound.messages.push_back(pli);
-    ++stats_.plis_sent;
-    SendFeedback(std::move(compound));
-  }
+  stats_.video_frames_unresolved =
+      video_frames_unresolved_before_ + reference_finder_.stats().frames_dropped;
+  stats_.video_frames_skipped = video_frames_skipped_before_ + frame_buffer_.stats().frames_skipped;
+  if (frame_buffer_.TakeKeyframeRequest()) SendPli(stream.ssrc, now);
+}
+
+void MediaReceiver::SendPli(uint32_t media_ssrc, Timestamp now) {
+  rtcp::Pli pli;
+  pli.sender_ssrc = config_.ssrc;
+  pli.media_ssrc = media_ssrc;
+  rtcp::RtcpCompound compound;
+  compound.messages.push_back(MakeReceiverReport(now));
+  compound.messages.push_back(pli);
+  ++stats_.plis_sent;
+  SendFeedback(std::move(compound));
 }
 
 void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
@@ -318,6 +335,80 @@ void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
     video_->last_rendered = StreamSynchronizer::Playout{rtp_timestamp, planned};
   }
   if (video_renderer_) video_renderer_(picture, render_time);
+}
+
+MediaReceiver::SequenceJump::Verdict MediaReceiver::SequenceJump::OnPacket(const RtpPacket& packet,
+                                                                           Timestamp arrival) {
+  const uint16_t sequence_number = packet.sequence_number();
+  if (newest_ && std::abs(SeqNumDiff(sequence_number, *newest_)) >= NackRequester::kMaxDropout) {
+    // RFC 3550 §A.1: two sequential packets after a very large jump are a restart.
+    if (!held.empty() && confirming_ == sequence_number) return Verdict::kRestart;
+    held.assign(packet.data().begin(), packet.data().end());
+    held_arrival = arrival;
+    confirming_ = static_cast<uint16_t>(sequence_number + 1);
+    return Verdict::kHeld;
+  }
+  held.clear();
+  confirming_.reset();
+  if (!newest_ || IsNewerSequenceNumber(sequence_number, *newest_)) newest_ = sequence_number;
+  return Verdict::kInStream;
+}
+
+bool MediaReceiver::HeldOrRestarted(SequenceJump& jump, void (MediaReceiver::*restart)(),
+                                    const RtpPacket& packet, Timestamp arrival) {
+  switch (jump.OnPacket(packet, arrival)) {
+    case SequenceJump::Verdict::kInStream:
+      return false;
+    case SequenceJump::Verdict::kHeld:
+      return true;
+    case SequenceJump::Verdict::kRestart:
+      break;
+  }
+  // The held packet and this one, again from the top: the first two of the new stream.
+  const SequenceJump confirmed = std::move(jump);  // Gone with the stream.
+  (this->*restart)();
+  RestartTransportFeedback();
+  if (auto first = RtpPacket::Parse(confirmed.held); first.ok()) {
+    OnRtp(*first, confirmed.held_arrival);
+  }
+  OnRtp(packet, arrival);
+  return true;
+}
+
+void MediaReceiver::RestartAudio() {
+  audio_->playout.Cancel();
+  audio_.reset();
+  // Lip sync starts over with the new timeline.
+  synchronizer_ = StreamSynchronizer();
+  render_timing_.SetExtraDelay(TimeDelta::Zero());
+  ++stats_.streams_restarted;
+}
+
+void MediaReceiver::RestartVideo() {
+  video_tick_.Cancel();
+  nack_timer_.Cancel();
+  nack_timer_at_ = Timestamp::PlusInfinity();
+  video_.reset();
+  video_packets_.reset();
+  video_frames_unresolved_before_ = stats_.video_frames_unresolved;
+  video_frames_skipped_before_ = stats_.video_frames_skipped;
+  reference_finder_ = VideoReferenceFinder();
+  frame_buffer_ = VideoFrameBuffer(config_.video_frames);
+  render_timing_ = VideoRenderTiming(config_.video_timing);
+  video_sequence_.Reset();
+  highest_video_sequence_ = std::numeric_limits<int64_t>::min();
+  nack_ = NackRequester(config_.nack_config);
+  if (stats_.rtt) nack_.SetRtt(*stats_.rtt);
+  UpdateKeyframeRequestDelay();
+  synchronizer_ = StreamSynchronizer();
+  if (audio_) audio_->jitter_buffer->SetExtraDelay(TimeDelta::Zero());
+  ++stats_.streams_restarted;
+}
+
+void MediaReceiver::RestartTransportFeedback() {
+  feedback_timer_.Cancel();
+  feedback_timer_at_ = Timestamp::PlusInfinity();
+  feedback_generator_.reset();
 }
 
 void MediaReceiver::OnTransportSequenceNumber(const RtpPacket& packet, Timestamp arrival) {
@@ -437,13 +528,16 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
       ++stats_.byes_received;
       for (uint32_t ssrc : bye->ssrcs) {
         if (audio_ && ssrc == audio_->ssrc) audio_->ended = true;
-        if (video_ && ssrc == video_->ssrc) {
+        if (video_ && ssrc == video_->ssrc && !video_->ended) {
+          video_->ended = true;
           // The BYE follows the last frame's packets; that frame shows a render delay later. A
           // picture stalled from before then until the end was a freeze.
           freezes_.OnStreamEnd(arrival + render_timing_.delay());
           CopyFreezeStats();
         }
       }
+      // The sender left: whoever sends next numbers its packets afresh.
+      RestartTransportFeedback();
       continue;
     }
     if (const auto* xr = std::get_if<rtcp::ExtendedReports>(&message)) {
@@ -459,7 +553,15 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
     }
     const auto* sr = std::get_if<rtcp::SenderReport>(&message);
     if (sr == nullptr) continue;
-    if (audio_ && sr->sender_ssrc == audio_->ssrc) {
+    if (audio_ && sr->sender_ssrc == audio_->ssrc && OnAnotherTimeline(audio_->ntp, *sr)) {
+      RestartAudio();
+      RestartTransportFeedback();
+    } else if (video_ && sr->sender_ssrc == video_->ssrc && OnAnotherTimeline(video_->ntp, *sr)) {
+      RestartVideo();
+      RestartTransportFeedback();
+      // The new sender's keyframe went by a second ago, into the old stream.
+      SendPli(sr->sender_ssrc, arrival);
+    } else if (audio_ && sr->sender_ssrc == audio_->ssrc) {
       audio_->statistics->OnSenderReport(sr->ntp, arrival);
       audio_->ntp.OnSenderReport(sr->ntp, sr->rtp_timestamp);
     } else if (video_ && sr->sender_ssrc == video_->ssrc) {

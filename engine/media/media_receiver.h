@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "engine/audio/audio_jitter_buffer.h"
 #include "engine/codec/audio_frame.h"
@@ -105,6 +106,9 @@ struct MediaReceiverStats {
   TimeDelta video_render_delay = TimeDelta::Zero();
   LatencyHistogram video_latency;  // Render time - capture time (same clock only).
   uint64_t byes_received = 0;
+  // Streams started afresh for a new sender behind the same SSRC: after a BYE, or a restart
+  // the sender did not announce (see MediaReceiver).
+  uint64_t streams_restarted = 0;
   std::optional<TimeDelta> rtt;  // RFC 3611 §4.5, from the sender's DLRR.
   // Lip sync: video playout delay minus audio playout delay (positive: video later).
   std::optional<TimeDelta> av_sync_offset;
@@ -117,6 +121,12 @@ struct MediaReceiverStats {
 // PLI when no decodable frame is coming; symmetric RTP (RFC 4961) is the transport's job: the
 // SendDatagram given here should answer to where the media came from. Streams are recognised by
 // payload type (Opus 111, VP8 96, VP9 98); the first SSRC seen for each is the one played.
+//
+// A sender may restart (a new process with the same configured SSRCs, whose sequence numbers,
+// timestamps and picture IDs start over) while the receiver runs. Its stream is started afresh,
+// decoding from the next keyframe: after the old sender's BYE (RFC 3550 §6.3.7), and without a
+// BYE when its sequence numbers jump by RFC 3550 §A.1's MAX_DROPOUT and the next packet follows
+// on, or when its SR maps RTP time onto NTP time far from the stream's mapping.
 class MediaReceiver {
  public:
   MediaReceiver(TaskScheduler& scheduler, MediaReceiverConfig config, SendDatagram send_feedback,
@@ -130,6 +140,20 @@ class MediaReceiver {
   const MediaReceiverStats& stats() const { return stats_; }
 
  private:
+  // RFC 3550 §A.1: a packet NackRequester::kMaxDropout or more sequence numbers away from the
+  // stream's newest is held; when the next packet follows it, the sender restarted, and the held
+  // packet is the new stream's first.
+  class SequenceJump {
+   public:
+    enum class Verdict : uint8_t { kInStream, kHeld, kRestart };
+    Verdict OnPacket(const RtpPacket& packet, Timestamp arrival);
+    std::vector<uint8_t> held;
+    Timestamp held_arrival = Timestamp::MinusInfinity();
+
+   private:
+    std::optional<uint16_t> newest_;
+    std::optional<uint16_t> confirming_;  // The sequence number that would confirm a restart.
+  };
   struct AudioStream {
     AudioStream() : ntp(kOpusRtpClockRate) {}
     uint32_t ssrc = 0;
@@ -141,6 +165,7 @@ class MediaReceiver {
     TaskHandle playout;
     std::optional<StreamSynchronizer::Playout> last_played;
     bool ended = false;  // BYE received: play out what is buffered, then stop.
+    SequenceJump jump;
   };
   struct VideoStream {
     VideoStream() : ntp(kVideoRtpClockRate) {}
@@ -150,12 +175,26 @@ class MediaReceiver {
     std::unique_ptr<StreamReceiveStatistics> statistics;
     RtpToNtpEstimator ntp;
     std::optional<StreamSynchronizer::Playout> last_rendered;
+    bool ended = false;  // BYE received: the next packet is a new sender's.
+    SequenceJump jump;
+    // Pictures waiting for their render time hold this weakly: a restart drops them.
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   };
 
   void OnRtp(const RtpPacket& packet, Timestamp arrival);
   void OnAudioPacket(const RtpPacket& packet, Timestamp arrival);
   void OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Timestamp arrival);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
+  // Forget a stream's sender: its next packet starts the stream afresh.
+  void RestartAudio();
+  void RestartVideo();
+  // Transport-wide sequence numbers are the sender's: a new sender starts them over.
+  void RestartTransportFeedback();
+  // Passes `packet` through its stream's SequenceJump: true when it was held, or confirmed a
+  // restart (then `restart` forgot the stream and the two packets started it afresh).
+  bool HeldOrRestarted(SequenceJump& jump, void (MediaReceiver::*restart)(),
+                       const RtpPacket& packet, Timestamp arrival);
+  void SendPli(uint32_t media_ssrc, Timestamp now);
   TimeDelta PlayAudio();
   void DecodeVideo(Timestamp now);
   void CopyFreezeStats();
@@ -199,7 +238,9 @@ class MediaReceiver {
   std::unique_ptr<TransportFeedbackGenerator> feedback_generator_;
   TaskHandle feedback_timer_;
   Timestamp feedback_timer_at_ = Timestamp::PlusInfinity();
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Of the streams before the last video restart.
+  uint64_t video_frames_unresolved_before_ = 0;
+  uint64_t video_frames_skipped_before_ = 0;
   MediaReceiverStats stats_;
 };
 

@@ -239,6 +239,79 @@ TEST(MediaCommandsRealTimeTest, RecvAcceptsTheHandshakeOfARestartedSender) {
   EXPECT_GT(s2["security"]["srtcp_packets_in"].get<int>(), 0);
 }
 
+// What a `comodal recv` kept running while `comodal send` ran twice, one after the other, left.
+struct RestartRun {
+  PairRun run;  // The receiver and the first sender.
+  nlohmann::json second;
+};
+
+// `comodal recv` with `recv_args` runs for 7 s; `comodal send` with `send_args` runs for 2 s,
+// ends (RTCP BYE) and starts again with the same arguments for 2 s more: a new process with the
+// same configured SSRCs, sequence numbers, timestamps and picture IDs starting afresh.
+RestartRun RunRestartedSender(const std::string& name, int port,
+                              const std::vector<std::string>& recv_args,
+                              const std::vector<std::string>& send_args) {
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  const std::string second_json = TestTempDir() + "/" + name + "_second_send.json";
+  std::filesystem::remove(second_json);
+  RestartRun restart;
+  restart.run = RunSendToRecv(
+      name, address, Concat({"--duration", "7"}, recv_args), address,
+      Concat({"--duration", "2"}, send_args), [&] {
+        auto second = ChildProcess::Start(Concat(
+            {Comodal(), "send", "--to", address, "--duration", "2", "--stats-json", second_json},
+            send_args));
+        ASSERT_TRUE(second.has_value());
+        EXPECT_EQ(second->Wait(milliseconds(15000)), 0) << second->output();
+      });
+  restart.second = ReadJson(second_json);
+  return restart;
+}
+
+// The receiver decoded and played both senders' media, the second's as well as the first's.
+void ExpectBothSendersPlayed(const RestartRun& restart) {
+  const PairRun& run = restart.run;
+  EXPECT_EQ(run.send_status, 0) << run.send_output;
+  EXPECT_EQ(run.recv_status, 0) << run.recv_output;
+  const nlohmann::json& r = run.recv;
+  const nlohmann::json& s1 = run.send;
+  const nlohmann::json& s2 = restart.second;
+  ASSERT_TRUE(r.is_object() && s1.is_object() && s2.is_object()) << run.recv_output;
+  EXPECT_GE(s2["video_frames_encoded"].get<int>(), 40);
+  // Loopback loses nothing: every frame of both is decoded, each sender's from its first
+  // keyframe.
+  EXPECT_EQ(r["frames_decoded"].get<int>(),
+            s1["video_frames_encoded"].get<int>() + s2["video_frames_encoded"].get<int>())
+      << run.recv_output;
+  EXPECT_GE(r["keyframes_decoded"].get<int>(), 2);
+  EXPECT_EQ(r["decode_errors"].get<int>(), 0);
+  EXPECT_GE(r["frames_rendered"].get<int>(), r["frames_decoded"].get<int>() - 4);
+  EXPECT_EQ(r["packets_in"].get<int>(),
+            s1["packets_out"].get<int>() + s2["packets_out"].get<int>());
+  // Both senders' audio is heard (20 ms of 48 kHz per frame encoded), little of it concealed.
+  const int frames = s1["audio_frames_encoded"].get<int>() + s2["audio_frames_encoded"].get<int>();
+  EXPECT_GE(r["audio_samples_played"].get<int>(), frames * 960 * 9 / 10);
+  EXPECT_LT(r["audio_concealed_ratio"].get<double>(), 0.1);
+  // The second sender's media was sent back feedback at its own address.
+  EXPECT_TRUE(s2["rtt_ms"].is_number());
+}
+
+TEST(MediaCommandsRealTimeTest, RecvDecodesARestartedSenderInTheClear) {
+  ExpectBothSendersPlayed(
+      RunRestartedSender("restart_clear", PortFor(9), {"--no-encrypt"}, {"--no-encrypt"}));
+}
+
+TEST(MediaCommandsRealTimeTest, RecvDecodesARestartedSenderOverDtls) {
+  const Identity site = MakeIdentity("restart_decode_site");
+  const Identity hub = MakeIdentity("restart_decode_hub");
+  const RestartRun restart =
+      RunRestartedSender("restart_dtls", PortFor(10), Dtls(site, hub), Dtls(hub, site));
+  ExpectBothSendersPlayed(restart);
+  ASSERT_TRUE(restart.run.recv.is_object());
+  EXPECT_EQ(restart.run.recv["security"]["dtls"]["handshakes_completed"].get<int>(), 2);
+  ExpectNothingRefused(restart.run.recv["security"]);
+}
+
 TEST(MediaCommandsRealTimeTest, APeerWithAnUnpinnedCertificateCannotCompleteTheHandshake) {
   const std::string address = "127.0.0.1:" + std::to_string(PortFor(4));
   const Identity site = MakeIdentity("pinned_site");

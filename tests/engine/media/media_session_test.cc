@@ -162,6 +162,9 @@ TEST(MediaSessionTest, TwoPercentLossOnGeoVsat) {
   EXPECT_GE(with_fec.sender.retransmission_copies, with_fec.sender.retransmissions * 9 / 10);
   ASSERT_TRUE(with_fec.receiver.av_sync_offset.has_value());
   EXPECT_LE(with_fec.receiver.av_sync_offset->Abs(), TimeDelta::Millis(45));
+  // Repairs and reordering are no sender restart.
+  EXPECT_EQ(with_fec.receiver.streams_restarted, 0u);
+  EXPECT_EQ(without_fec.receiver.streams_restarted, 0u);
 }
 
 }  // namespace
