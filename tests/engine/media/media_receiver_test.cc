@@ -151,6 +151,8 @@ class RestartingSenders {
     config.video->height = kHeight;
     config.video->frame_rate = kFrameRate;
     config.video->target_bitrate = DataRate::KilobitsPerSec(200);
+    // The receiver at a fixed rate; congestion control has its own tests.
+    config.congestion_control = false;
     return config;
   }
   static std::vector<uint8_t> Bytes(std::span<const uint8_t> datagram) {
