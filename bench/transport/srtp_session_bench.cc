@@ -13,6 +13,7 @@
 #include "bench/transport/media_packet.h"
 #include "transport/base/byte_io.h"
 #include "transport/rtp/rtp_packet.h"
+#include "transport/srtp/srtp_policy.h"
 #include "transport/srtp/srtp_session.h"
 
 namespace comodal {
@@ -35,20 +36,9 @@ struct RawLibSrtp {
   srtp_t context = nullptr;
   RawLibSrtp(SrtpProfile profile, bool outbound) {
     srtp_init();
-    srtp_policy_t policy;
-    std::memset(&policy, 0, sizeof(policy));
-    if (profile == SrtpProfile::kAeadAes128Gcm) {
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
-    } else {
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
-    }
     std::vector<uint8_t> key = Key(profile);
-    policy.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
-    policy.key = key.data();
-    policy.window_size = SrtpSession::kReplayWindow;
-    policy.allow_repeat_tx = 1;
+    srtp_policy_t policy =
+        SrtpPolicyFor(profile, outbound ? ssrc_any_outbound : ssrc_any_inbound, key.data());
     if (srtp_create(&context, &policy) != srtp_err_status_ok) std::abort();
   }
   ~RawLibSrtp() { srtp_dealloc(context); }

@@ -34,6 +34,12 @@ uint32_t Scramble(uint32_t value) {
   return value;
 }
 
+// The split of a target rate between the streams: audio takes its bitrate plus its packets'
+// headers (50 a second, some 40 bytes each); the video payload gets this share of the target
+// less that (its packets' headers take the remainder).
+constexpr DataRate kAudioHeaderRate = DataRate::KilobitsPerSec(16);
+constexpr double kVideoPayloadShare = 0.95;
+
 }  // namespace
 
 Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskScheduler& scheduler,
@@ -74,10 +80,10 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
   if (sender->config_.video) {
     // The encoder's configured bitrate is the top of the ladder: the controller never asks for
     // more than it and the audio need.
-    const DataRate audio = sender->config_.audio
-                               ? sender->config_.audio->bitrate + DataRate::KilobitsPerSec(16)
-                               : DataRate::Zero();
-    transport.controller.max_rate = sender->config_.video->target_bitrate / 0.95 + audio;
+    const DataRate audio = sender->config_.audio ? sender->config_.audio->bitrate + kAudioHeaderRate
+                                                 : DataRate::Zero();
+    transport.controller.max_rate =
+        sender->config_.video->target_bitrate / kVideoPayloadShare + audio;
     transport.controller.start_rate =
         std::min(transport.controller.start_rate, transport.controller.max_rate);
   }
@@ -267,7 +273,7 @@ TimeDelta MediaSender::SendReports() {
   return config_.rtcp_interval;
 }
 
-void MediaSender::Retransmit(std::span<const uint8_t> packet, Timestamp /*now*/) {
+void MediaSender::Retransmit(std::span<const uint8_t> packet) {
   ++stats_.packets_sent;
   stats_.bytes_sent += packet.size();
   transport_->SendRtp(std::vector<uint8_t>(packet.begin(), packet.end()), config_.video_priority,
@@ -285,11 +291,10 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
     stats_.last_rate_reason = *update.changed;
   }
   if (!video_encoder_) return;
-  // Audio first: its bitrate and its packets' headers (50 a second); the rest less the video
-  // packets' own headers (some 5 %) is the video's.
+  // Audio first; the rest is the video's, less its packets' headers.
   const DataRate audio =
-      audio_encoder_ ? audio_encoder_->bitrate() + DataRate::KilobitsPerSec(16) : DataRate::Zero();
-  const DataRate video = update.target_rate * 0.95 - audio;
+      audio_encoder_ ? audio_encoder_->bitrate() + kAudioHeaderRate : DataRate::Zero();
+  const DataRate video = update.target_rate * kVideoPayloadShare - audio;
   auto log = GetLogger("engine.rate");
   if (!stats_.video_paused && video < config_.min_video_rate) {
     stats_.video_paused = true;
@@ -322,7 +327,7 @@ TimeDelta MediaSender::SendSecondCopies() {
   const Timestamp now = scheduler_.Now();
   while (!second_copies_.empty() && second_copies_.front().due <= now) {
     ++stats_.retransmission_copies;
-    Retransmit(second_copies_.front().packet, now);
+    Retransmit(second_copies_.front().packet);
     second_copies_.pop_front();
   }
   return second_copies_.empty() ? TimeDelta::PlusInfinity() : second_copies_.front().due - now;
@@ -403,7 +408,7 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
         auto packet = history_.TakeForRetransmission(seq, arrival, min_interval);
         if (!packet) continue;
         ++stats_.retransmissions;
-        Retransmit(*packet, arrival);
+        Retransmit(*packet);
         if (stats_.rtt && *stats_.rtt > config_.second_copy_above_rtt) {
           second_copies_.push_back(
               SecondCopy{arrival + config_.second_copy_spacing,

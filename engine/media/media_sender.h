@@ -153,7 +153,7 @@ class MediaSender {
   TimeDelta SendReports();
   void SendRtcp(const rtcp::RtcpCompound& compound);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
-  void Retransmit(std::span<const uint8_t> packet, Timestamp now);
+  void Retransmit(std::span<const uint8_t> packet);
   // Splits the controller's target between the streams (audio first).
   void OnTargetRate(const NetworkControlUpdate& update);
   // Sends the second copies that are due and waits for the next.

@@ -277,7 +277,6 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     const TransportPacketsFeedback& feedback) {
   const Timestamp now = feedback.feedback_time;
   ++stats_.feedbacks;
-  last_feedback_ = now;
   first_unreported_send_ = Timestamp::PlusInfinity();
   UpdateDelay(feedback);
   stats_.delivered = DeliveryRate(/*busy_only=*/false);

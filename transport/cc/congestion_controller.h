@@ -218,7 +218,6 @@ class CongestionController {
   TimeDelta last_step_size_ = TimeDelta::Zero();
   std::deque<Delivered> delivered_;  // Reported over the last loss / growth window.
 
-  Timestamp last_feedback_ = Timestamp::MinusInfinity();
   Timestamp first_unreported_send_ = Timestamp::PlusInfinity();
   Timestamp last_increase_;
   Timestamp last_decrease_ = Timestamp::MinusInfinity();

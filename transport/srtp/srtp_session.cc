@@ -10,6 +10,7 @@
 
 #include "transport/base/byte_io.h"
 #include "transport/rtp/rtp_packet.h"
+#include "transport/srtp/srtp_policy.h"
 
 namespace comodal {
 namespace {
@@ -115,20 +116,7 @@ Result<srtp_ctx_t_*, std::string> CreateContext(SrtpProfile profile, std::vector
            std::to_string(MasterKeyAndSaltSize(profile)) + " bytes of master key and salt, got " +
            std::to_string(key.size());
   }
-  srtp_policy_t policy;
-  std::memset(&policy, 0, sizeof(policy));
-  if (profile == SrtpProfile::kAeadAes128Gcm) {
-    srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
-    srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
-  } else {
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
-  }
-  policy.ssrc.type = direction;
-  policy.key = key.data();
-  policy.window_size = SrtpSession::kReplayWindow;
-  policy.allow_repeat_tx = 1;  // ProtectRtp lets through only byte-identical repeats.
-  policy.next = nullptr;
+  srtp_policy_t policy = SrtpPolicyFor(profile, direction, key.data());
   srtp_t context = nullptr;
   const srtp_err_status_t status = srtp_create(&context, &policy);
   explicit_bzero(key.data(), key.size());  // libsrtp keeps only the derived session keys.
