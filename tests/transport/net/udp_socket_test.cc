@@ -72,16 +72,19 @@ TEST(UdpSocketTest, DestroyingASocketWithAPendingReceiveIsSafe) {
 TEST(AsioSchedulerTest, DelayedTasksRunInOrderAndCancelWorks) {
   AsioScheduler scheduler;
   std::vector<int> order;
+  // Posted in the order of their deadlines: each deadline is taken from the clock when the
+  // task is posted, so a thread descheduled between two posts (a loaded CI machine) must not
+  // be able to swap them. Posting the 30 ms task before the 10 ms one could.
+  const Timestamp start = scheduler.Now();
+  scheduler.PostDelayedTask(TimeDelta::Millis(10), [&] { order.push_back(2); });
+  TaskHandle cancelled =
+      scheduler.PostDelayedTask(TimeDelta::Millis(20), [&] { order.push_back(99); });
   scheduler.PostDelayedTask(TimeDelta::Millis(30), [&] {
     order.push_back(3);
     scheduler.Stop();
   });
-  scheduler.PostDelayedTask(TimeDelta::Millis(10), [&] { order.push_back(2); });
-  TaskHandle cancelled =
-      scheduler.PostDelayedTask(TimeDelta::Millis(20), [&] { order.push_back(99); });
   scheduler.PostTask([&] { order.push_back(1); });
   cancelled.Cancel();
-  const Timestamp start = scheduler.Now();
   scheduler.RunFor(TimeDelta::Seconds(5));
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   EXPECT_GE(scheduler.Now() - start, TimeDelta::Millis(30));
