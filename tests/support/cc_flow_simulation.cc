@@ -6,38 +6,75 @@
 #include <memory>
 #include <utility>
 
-#include "transport/cc/pacer.h"
-#include "transport/cc/transport_feedback_adapter.h"
+#include "transport/cc/send_transport_controller.h"
 #include "transport/cc/transport_feedback_generator.h"
 #include "transport/link/scheduled_link.h"
+#include "transport/rtp/rtp_header_extensions.h"
+#include "transport/rtp/rtp_packet.h"
 #include "transport/time/simulated_loop.h"
 
 namespace comodal::testing {
 namespace {
 
-constexpr size_t kPacketSize = 1200;
-constexpr TimeDelta kProcessInterval = TimeDelta::Millis(25);
+constexpr size_t kPacketSize = 1200;  // The whole RTP packet, header and extension included.
+constexpr uint8_t kTransportSequenceNumberId = 2;
+constexpr uint8_t kMediaPayloadType = 96;
 
 struct Flow {
-  Flow(const CongestionController::Config& config, Timestamp start, int index)
-      : controller(config, start), generator(0x5EC0000 + index, 0x5E00000 + index) {}
-  CongestionController controller;
-  Pacer pacer;
-  TransportFeedbackAdapter adapter;
+  Flow(SimulatedLoop& loop, const CongestionController::Config& config, int index,
+       SendTransportController::SendDatagram send, SendTransportController::OnRate on_rate)
+      : transport(loop, TransportConfig(config, index), std::move(send), std::move(on_rate)),
+        generator(0x5EC0000 + index, 0x5E00000 + index),
+        ssrc(0x5E00000 + index) {}
+  static SendTransportController::Config TransportConfig(const CongestionController::Config& cc,
+                                                         int index) {
+    SendTransportController::Config config;
+    config.controller = cc;
+    config.transport_sequence_number_extension_id = kTransportSequenceNumberId;
+    config.padding_ssrc = 0x5EE0000 + index;
+    config.padding_payload_type = 97;
+    return config;
+  }
+  SendTransportController transport;
   TransportFeedbackGenerator generator;
+  uint32_t ssrc;
   uint16_t sequence = 1;
-  std::vector<ProbeCluster> waiting_probes;
+  uint32_t timestamp = 0;
   DataSize delivered_in_sample = DataSize::Zero();
-  TaskHandle frames, pacing, process, feedback;
+  TaskHandle frames, feedback;
 };
 
-// What travels on the emulated links: which flow, and the transport-wide sequence number (data)
-// or the feedback message (uplink).
+// What travels on the emulated links: which flow, and the datagram (data) or the feedback message
+// (uplink).
 struct OnWire {
   int flow = 0;
-  uint16_t sequence = 0;
+  std::vector<uint8_t> datagram;
   std::optional<rtcp::TransportFeedback> feedback;
 };
+
+// One frame's worth of RTP packets with a transport-wide sequence number element (written by the
+// transport controller as each leaves).
+std::vector<std::vector<uint8_t>> Packetize(Flow& flow, DataSize frame) {
+  std::vector<std::vector<uint8_t>> packets;
+  static constexpr size_t kHeader = RtpPacket::kFixedHeaderSize + 8;
+  while (frame > DataSize::Zero()) {
+    const size_t size = static_cast<size_t>(std::min<int64_t>(frame.bytes(), kPacketSize));
+    const std::vector<uint8_t> payload(std::max(size, kHeader + 30) - kHeader, 0xAB);
+    RtpPacketBuilder builder;
+    builder.set_ssrc(flow.ssrc)
+        .set_payload_type(kMediaPayloadType)
+        .set_sequence_number(flow.sequence++)
+        .set_timestamp(flow.timestamp);
+    builder.SetExtension<TransportSequenceNumber>(kTransportSequenceNumberId, 0);
+    std::vector<uint8_t> packet(kMaxPacketBufferSize);
+    auto built = builder.Build(payload, packet);
+    if (!built.ok()) break;
+    packet.resize(*built);
+    packets.push_back(std::move(packet));
+    frame -= DataSize::Bytes(size);
+  }
+  return packets;
+}
 
 }  // namespace
 
@@ -50,96 +87,58 @@ CcFlowSimulationResult RunCcFlowSimulation(const CcFlowSimulationConfig& config)
   std::vector<std::unique_ptr<Flow>> flows;
   result.changes.resize(config.flows);
 
-  auto apply = [&](int index, NetworkControlUpdate update) {
-    Flow& flow = *flows[index];
-    flow.pacer.SetPacingRate(update.pacing_rate);
-    if (update.changed) {
-      result.changes[index].push_back({loop.Now() - start, update.target_rate, *update.changed});
-    }
-    for (const ProbeCluster& probe : update.probes) flow.waiting_probes.push_back(probe);
-  };
-
   link::ScheduledLink uplink(loop, config.uplink, config.seed * 2 + 1, [&](link::Delivery d) {
     auto it = wire.find(d.packet.id);
     if (it == wire.end()) return;
     OnWire on_wire = std::move(it->second);
     wire.erase(it);
-    Flow& flow = *flows[on_wire.flow];
-    if (auto feedback = flow.adapter.OnTransportFeedback(*on_wire.feedback, d.delivered)) {
-      apply(on_wire.flow, flow.controller.OnTransportFeedback(*feedback));
-    }
+    flows[on_wire.flow]->transport.OnTransportFeedback(*on_wire.feedback, d.delivered);
   });
+  // The receiver: reads the transport-wide sequence number of each RTP packet that arrives.
   link::ScheduledLink downlink(loop, config.downlink, config.seed * 2, [&](link::Delivery d) {
     auto it = wire.find(d.packet.id);
     if (it == wire.end()) return;
-    const OnWire on_wire = it->second;
+    const OnWire on_wire = std::move(it->second);
     wire.erase(it);
     Flow& flow = *flows[on_wire.flow];
     flow.delivered_in_sample += d.packet.size();
-    flow.generator.OnPacket(on_wire.sequence, d.packet.size(), d.delivered);
+    auto packet = RtpPacket::Parse(on_wire.datagram);
+    if (!packet.ok()) return;
+    auto element = packet->FindExtension(kTransportSequenceNumberId);
+    if (!element) return;
+    auto sequence = TransportSequenceNumber::Parse(*element);
+    if (!sequence) return;
+    flow.generator.OnPacket(*sequence, d.packet.size(), d.delivered);
   });
 
-  auto send = [&](int index, size_t size, std::optional<int> probe) {
-    Flow& flow = *flows[index];
-    const uint16_t sequence = flow.sequence++;
-    const Timestamp now = loop.Now();
-    const SentPacket sent{sequence, DataSize::Bytes(size), now, probe};
-    flow.adapter.OnPacketSent(sent);
-    flow.controller.OnPacketSent(sent);
-    const uint64_t id = next_id++;
-    wire[id] = OnWire{index, sequence, std::nullopt};
-    if (downlink.Send(link::LinkPacket{id, std::vector<uint8_t>(size)}) !=
-        link::SendOutcome::kQueued) {
-      // Dropped or lost on the link: never delivered, so forget it here.
-      wire.erase(id);
-    }
-  };
-  // The pacer's caller: starts waiting probes one after the other, sends what may leave, and
-  // wakes again when something can.
-  auto pace = [&](int index) -> TimeDelta {
-    Flow& flow = *flows[index];
-    const Timestamp now = loop.Now();
-    if (!flow.pacer.active_probe_id() && !flow.waiting_probes.empty()) {
-      flow.pacer.StartProbe(flow.waiting_probes.front(), now);
-      flow.waiting_probes.erase(flow.waiting_probes.begin());
-    }
-    while (auto packet = flow.pacer.TakeNext(now)) {
-      send(index, packet->data.size(), packet->probe_cluster_id);
-    }
-    while (auto padding = flow.pacer.PaddingToSend(now)) {
-      const std::optional<int> probe = flow.pacer.active_probe_id();
-      flow.pacer.OnPaddingSent(*padding, now);
-      send(index, static_cast<size_t>(padding->bytes()), probe);
-    }
-    const Timestamp next = flow.pacer.NextSendTime(now);
-    return std::clamp(next - now, TimeDelta::Millis(1), TimeDelta::Millis(5));
-  };
-
   for (int i = 0; i < config.flows; ++i) {
-    flows.push_back(std::make_unique<Flow>(config.controller, start, i));
+    auto send = [&, i](std::span<const uint8_t> datagram, Timestamp) {
+      const uint64_t id = next_id++;
+      wire[id] = OnWire{i, std::vector<uint8_t>(datagram.begin(), datagram.end()), std::nullopt};
+      if (downlink.Send(link::LinkPacket{id, std::vector<uint8_t>(datagram.size())}) !=
+          link::SendOutcome::kQueued) {
+        wire.erase(id);  // Dropped or lost on the link: never delivered, so forget it here.
+      }
+    };
+    auto on_rate = [&, i](const NetworkControlUpdate& update) {
+      if (update.changed) {
+        result.changes[i].push_back({loop.Now() - start, update.target_rate, *update.changed});
+      }
+    };
+    flows.push_back(std::make_unique<Flow>(loop, config.controller, i, send, on_rate));
     const TimeDelta begin =
         i < static_cast<int>(config.flow_start.size()) ? config.flow_start[i] : TimeDelta::Zero();
     loop.PostDelayedTask(begin, [&, i] {
       Flow& flow = *flows[i];
-      apply(i, flow.controller.Start(loop.Now()));
+      flow.transport.Start();
       const TimeDelta frame_interval = TimeDelta::Seconds(1) / config.frame_rate;
       flow.frames = loop.StartRepeating(TimeDelta::Zero(), [&, i, frame_interval] {
         Flow& f = *flows[i];
-        DataSize frame = f.controller.target_rate() * frame_interval;
-        while (frame > DataSize::Zero()) {
-          const size_t size = static_cast<size_t>(std::min<int64_t>(frame.bytes(), kPacketSize));
-          Pacer::Packet packet;
-          packet.data.resize(std::max<size_t>(size, 50));
-          packet.priority = PacketPriority::kTeacherVideo;
-          f.pacer.Enqueue(std::move(packet), loop.Now());
-          frame -= DataSize::Bytes(size);
+        for (auto& packet : Packetize(f, f.transport.target_rate() * frame_interval)) {
+          f.transport.SendRtp(std::move(packet), PacketPriority::kTeacherVideo, false);
         }
+        f.timestamp += 3000;
         return frame_interval;
-      });
-      flow.pacing = loop.StartRepeating(TimeDelta::Zero(), [&, i] { return pace(i); });
-      flow.process = loop.StartRepeating(kProcessInterval, [&, i] {
-        apply(i, flows[i]->controller.OnProcessInterval(loop.Now()));
-        return kProcessInterval;
       });
       flow.feedback = loop.StartRepeating(TimeDelta::Millis(10), [&, i] {
         Flow& f = *flows[i];
@@ -148,7 +147,7 @@ CcFlowSimulationResult RunCcFlowSimulation(const CcFlowSimulationConfig& config)
           for (rtcp::TransportFeedback& message : f.generator.Build(now)) {
             const uint64_t id = next_id++;
             const size_t size = message.Size() + 28;
-            wire[id] = OnWire{i, 0, std::move(message)};
+            wire[id] = OnWire{i, {}, std::move(message)};
             if (uplink.Send(link::LinkPacket{id, std::vector<uint8_t>(size)}) !=
                 link::SendOutcome::kQueued) {
               wire.erase(id);
@@ -167,7 +166,7 @@ CcFlowSimulationResult RunCcFlowSimulation(const CcFlowSimulationConfig& config)
     sample.at = config.sample_interval * s;
     sample.capacity = config.downlink.capacity.RateAt(sample.at - config.sample_interval / 2);
     for (auto& flow : flows) {
-      sample.target.push_back(flow->controller.target_rate());
+      sample.target.push_back(flow->transport.target_rate());
       sample.delivered.push_back(flow->delivered_in_sample / config.sample_interval);
       flow->delivered_in_sample = DataSize::Zero();
     }
@@ -175,10 +174,8 @@ CcFlowSimulationResult RunCcFlowSimulation(const CcFlowSimulationConfig& config)
   }
   result.downlink = downlink.stats();
   for (auto& flow : flows) {
-    result.controllers.push_back(flow->controller.stats());
+    result.controllers.push_back(flow->transport.controller().stats());
     flow->frames.Cancel();
-    flow->pacing.Cancel();
-    flow->process.Cancel();
     flow->feedback.Cancel();
   }
   return result;

@@ -10,11 +10,11 @@
 namespace comodal::testing {
 
 // Congestion control alone, in simulated time: `flows` senders share one emulated downlink (the
-// bottleneck), each with its own CongestionController, Pacer and feedback adapter, and a source
-// that always has what the target asks for (frames of target / frame_rate bytes, cut into
-// 1 200-byte packets). The receivers' transport-wide feedback comes back over the uplink. What
-// is left out here (codecs, repair) is what the media benches add; this isolates the
-// controller's decisions.
+// bottleneck), each with its own SendTransportController (the engine's send path: pacer,
+// controller, feedback adapter, probe padding) and a source that always has what the target
+// asks for (frames of target / frame_rate bytes, cut into 1 200-byte RTP packets). The receivers'
+// transport-wide feedback comes back over the uplink. What is left out here (codecs, repair) is
+// what the media benches add; this isolates the controller's decisions.
 struct CcFlowSimulationConfig {
   link::LinkDirectionConfig downlink;
   link::LinkDirectionConfig uplink;

@@ -265,6 +265,11 @@ void CongestionController::OnProbeResult(const ProbeResult& result, Timestamp no
   if (next > target_) SetTarget(next, RateChangeReason::kProbe);
   if (result.saturated) {
     if (phase_ == Phase::kStartup) phase_ = Phase::kSteady;
+    // At or above what the path carries, the queue the probe left would never drain (and
+    // would be taken for a path step): settle below the measure.
+    if (target_ > next && result.cluster_id == last_probe_id_) {
+      SetTarget(next, RateChangeReason::kProbe);
+    }
     return;
   }
   // Not held back: the path carries more. The newest probe leads to the next, higher one.
@@ -304,11 +309,26 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
   }
 
   const auto [growth, step] = Growth(now);
-  const bool overuse = queue_delay_ > config_.queue_target && growth > config_.min_growth;
   if (step > config_.step_threshold) {
     last_step_ = now;
     last_step_size_ = step;
   }
+  // Only a jump explains most of the height: a queue that crept up and stopped is still ours.
+  const bool stepped = now - last_step_ <= config_.rebase_after + config_.growth_window &&
+                       last_step_size_ * 2 >= queue_delay_;
+  // A queue above the target that no path step explains, measured on packets sent after the
+  // last decrease and not draining: ours, even when it creeps up too slowly for the growth test
+  // (a rate a few per cent over capacity).
+  const bool fresh = !delay_history_.empty() && delay_history_.back().first_send > last_decrease_;
+  if (queue_delay_ > config_.queue_target && !stepped && fresh && growth > -config_.min_growth) {
+    if (!standing_since_.IsFinite()) standing_since_ = now;
+  } else {
+    standing_since_ = Timestamp::PlusInfinity();
+  }
+  const bool standing =
+      standing_since_.IsFinite() && now - standing_since_ >= config_.growth_window;
+  const bool overuse =
+      queue_delay_ > config_.queue_target && (growth > config_.min_growth || standing);
   if (overuse && can_decrease) {
     // Below what the path delivers, and deeper the longer the queue, so that it drains within
     // about `drain_time`.
@@ -325,6 +345,7 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     last_decrease_ = now;
     phase_ = Phase::kDraining;
     elevated_since_ = Timestamp::PlusInfinity();
+    standing_since_ = Timestamp::PlusInfinity();
     SetTarget(reference * factor, RateChangeReason::kQueueGrowing);
     return Output();
   }
@@ -333,9 +354,6 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     // High but not growing: a path change (or someone else's queue). Once it has stayed flat
     // for `rebase_after`, it becomes the base.
     const bool flat = growth < config_.min_growth && growth > -config_.min_growth;
-    // Only a jump explains most of the height: a queue that crept up and stopped is still ours.
-    const bool stepped = now - last_step_ <= config_.rebase_after + config_.growth_window &&
-                         last_step_size_ * 2 >= queue_delay_;
     if (!flat || !stepped || now - last_decrease_ < rtt_now) {
       elevated_since_ = Timestamp::PlusInfinity();
     } else if (!elevated_since_.IsFinite()) {

@@ -55,7 +55,11 @@ struct NetworkControlUpdate {
 //   rises and keeps rising while it is above `queue_target` is a queue we build; a delay that
 //   jumps once and then stays flat is a path change (a LEO handover re-plans the path every
 //   15 s), and after `rebase_after` the base moves to it with no rate cut. The growth test
-//   leaves out the largest single step of the window for that reason.
+//   leaves out the largest single step of the window for that reason. A queue that stands above
+//   `queue_target` for a growth window with no step to explain it is ours too, however slowly
+//   it crept up (a rate a few per cent over capacity).
+// - A probe the path held back (saturated) also caps the target at `probe_share` of what it
+//   measured: sitting at capacity, the queue the probe left would never drain.
 // - A back-off goes below what the path delivered (`backoff` of it, deeper when the queue is
 //   long, so that it drains in about `drain_time`), once per round trip; once the queue has
 //   drained, the rate returns to `recovery_share` of what was delivered while the queue stood,
@@ -213,6 +217,8 @@ class CongestionController {
   TimeDelta queue_delay_ = TimeDelta::Zero();
   TimeDelta jitter_ = TimeDelta::Zero();
   Timestamp elevated_since_ = Timestamp::PlusInfinity();
+  // Since when the queue has stood above the target with no path step to explain it.
+  Timestamp standing_since_ = Timestamp::PlusInfinity();
   // The last single rise between two feedbacks above the step threshold.
   Timestamp last_step_ = Timestamp::MinusInfinity();
   TimeDelta last_step_size_ = TimeDelta::Zero();

@@ -251,6 +251,20 @@ TEST(CongestionControllerTest, AGrowingDelayIsCongestion) {
   EXPECT_EQ(controller.phase(), CongestionController::Phase::kDraining);
 }
 
+// A rate 1.5 % above capacity builds a queue of 15 ms a second: too slow for the growth test
+// (6 ms over 300 ms), but once it stands above the target with no path step to explain it, it
+// is ours and is cut.
+TEST(CongestionControllerTest, AQueueThatCreepsAboveTheTargetIsCongestion) {
+  CongestionController controller(HandConfig(), Timestamp::Seconds(100));
+  (void)controller.Start(Timestamp::Seconds(100));
+  const auto updates = FeedByHand(controller, TimeDelta::Seconds(12), [](TimeDelta sent) {
+    const TimeDelta since = sent - TimeDelta::Seconds(5);
+    return TimeDelta::Millis(300) + std::max(TimeDelta::Zero(), since * 0.015);
+  });
+  EXPECT_TRUE(AnyChange(updates, RateChangeReason::kQueueGrowing));
+  EXPECT_EQ(controller.stats().rebases, 0u);
+}
+
 // Packets go out and no feedback comes back for a round trip and more: the rate halves, each
 // round trip, to the floor, and small probes keep going out.
 TEST(CongestionControllerTest, NoFeedbackHalvesTheRateEachRoundTripToTheFloor) {
