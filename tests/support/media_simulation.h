@@ -1,56 +1,13 @@
 #ifndef TESTS_SUPPORT_MEDIA_SIMULATION_H_
 #define TESTS_SUPPORT_MEDIA_SIMULATION_H_
 
-#include <cstdint>
-
-#include "engine/media/media_receiver.h"
-#include "engine/media/media_sender.h"
-#include "transport/base/latency_histogram.h"
-#include "transport/link/link_model.h"
+#include "engine/sim/media_simulation.h"
 
 namespace comodal::testing {
 
-// One media session (a MediaSender at the hub, a MediaReceiver at the site) over an emulated
-// link, in simulated time: the synthetic speech of test_audio.h every 20 ms and the zone plate
-// of DESIGN.md at `frame_rate`, media on the downlink, RTCP feedback on the uplink.
-struct MediaSimulationConfig {
-  link::LinkDirectionConfig downlink;  // Hub -> site: the media.
-  link::LinkDirectionConfig uplink;    // Site -> hub: RTCP feedback.
-  uint64_t seed = 1;
-  engine::MediaSenderConfig sender;
-  engine::MediaReceiverConfig receiver;
-  TimeDelta duration = TimeDelta::Seconds(20);
-  double frame_rate = 30;
-  // Encoding takes no simulated time; this much is charged between capture and send instead
-  // (the measured codec time, docs/performance.md), so that latency figures include it.
-  TimeDelta audio_processing = TimeDelta::Zero();
-  TimeDelta video_processing = TimeDelta::Zero();
-  // PSNR/SSIM of every rendered picture against the picture sent (matched by capture time, the
-  // frame's identity on the wire).
-  bool measure_quality = false;
-};
-
-struct MediaSimulationResult {
-  engine::MediaSenderStats sender;
-  engine::VpxEncoderStats video_encoder;  // What the encoder produced (bytes, drops, keyframes).
-  engine::MediaReceiverStats receiver;
-  link::LinkStats downlink;
-  // Engine-added latency: render (play) time - capture time - the time the frame's last packet
-  // spent on the link. Total: render time - capture time.
-  LatencyHistogram audio_engine_latency;
-  LatencyHistogram video_engine_latency;
-  LatencyHistogram audio_total_latency;
-  LatencyHistogram video_total_latency;
-  LatencyHistogram video_link_delay;  // Per frame.
-  LatencyHistogram audio_link_delay;  // Per packet.
-  uint64_t pictures_measured = 0;
-  double mean_psnr = 0;
-  double mean_ssim = 0;
-  double min_psnr = 0;
-  TimeDelta simulated = TimeDelta::Zero();
-};
-
-MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config);
+using engine::MediaSimulationConfig;
+using engine::MediaSimulationResult;
+using engine::RunMediaSimulation;
 
 }  // namespace comodal::testing
 

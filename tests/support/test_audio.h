@@ -5,13 +5,11 @@
 #include <span>
 #include <vector>
 
+#include "engine/testsrc/synthetic_speech.h"
+
 namespace comodal::testing {
 
-// Deterministic speech-like audio, mono: voiced syllables (a glottal pulse train with a gliding
-// pitch of 100-220 Hz through three formant resonators that move every syllable) separated by
-// pauses of silence, so that codecs see both talkspurts (for FEC and concealment) and silence
-// (for DTX). A sine or white noise hides those behaviours.
-std::vector<int16_t> SyntheticSpeech(int sample_rate, int samples, uint64_t seed);
+using engine::SyntheticSpeech;
 
 // The largest normalised cross-correlation of `decoded` against `reference` over lags 0..max_lag
 // (a codec's algorithmic delay shifts its output), and the lag where it is reached.

@@ -1,16 +1,12 @@
 #ifndef TESTS_SUPPORT_VIDEO_QUALITY_H_
 #define TESTS_SUPPORT_VIDEO_QUALITY_H_
 
-#include "engine/codec/video_frame.h"
+#include "engine/video/picture_quality.h"
 
 namespace comodal::testing {
 
-// Quality of a decoded picture against the picture that was sent, on the luma plane (the
-// convention of codec comparisons): PSNR in dB (capped at 99 for identical planes) and SSIM
-// (Wang et al., IEEE TIP 2004) over 8x8 windows with a step of 4, the constants of the paper
-// (K1 = 0.01, K2 = 0.03, L = 255). Pictures of different sizes compare as 0 dB / 0.
-double LumaPsnr(const engine::RawVideoFrame& sent, const engine::RawVideoFrame& decoded);
-double LumaSsim(const engine::RawVideoFrame& sent, const engine::RawVideoFrame& decoded);
+using engine::LumaPsnr;
+using engine::LumaSsim;
 
 }  // namespace comodal::testing
 

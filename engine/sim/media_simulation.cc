@@ -1,4 +1,4 @@
-#include "tests/support/media_simulation.h"
+#include "engine/sim/media_simulation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,20 +8,17 @@
 #include <vector>
 
 #include "engine/media/media_constants.h"
-#include "tests/support/test_audio.h"
-#include "tests/support/video_quality.h"
-#include "tests/support/zone_plate.h"
+#include "engine/testsrc/synthetic_speech.h"
+#include "engine/testsrc/zone_plate.h"
+#include "engine/video/picture_quality.h"
 #include "transport/link/scheduled_link.h"
 #include "transport/rtp/rtp_header_extensions.h"
 #include "transport/rtp/rtp_packet.h"
 #include "transport/time/ntp_time.h"
 #include "transport/time/simulated_loop.h"
 
-namespace comodal::testing {
+namespace comodal::engine {
 namespace {
-
-using engine::AudioFrame;
-using engine::RawVideoFrame;
 
 // How long each frame's packets spent on the link, by capture time (per SSRC): the largest
 // delay among its packets, which is its last packet's in practice.
@@ -34,8 +31,7 @@ class LinkDelayLog {
     const TimeDelta delay = delivery.delivered - delivery.sent;
     Frame& frame = frames_.try_emplace(key).first->second;
     frame.delay = std::max(frame.delay, delay);
-    if (auto capture =
-            packet->GetExtension<AbsoluteCaptureTime>(engine::kAbsCaptureTimeExtensionId)) {
+    if (auto capture = packet->GetExtension<AbsoluteCaptureTime>(kAbsCaptureTimeExtensionId)) {
       frame.capture = TimestampFromNtp(capture->capture_time);
     }
     if (frame.capture.IsFinite()) {
@@ -65,8 +61,8 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
   MediaSimulationResult result;
   LinkDelayLog link_delays;
 
-  std::unique_ptr<engine::MediaSender> sender;
-  std::unique_ptr<engine::MediaReceiver> receiver;
+  std::unique_ptr<MediaSender> sender;
+  std::unique_ptr<MediaReceiver> receiver;
   uint64_t packet_id = 0;
   link::ScheduledLink uplink(loop, config.uplink, config.seed * 2 + 1, [&](link::Delivery d) {
     sender->OnDatagram(d.packet.bytes, d.delivered);
@@ -76,8 +72,8 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
     receiver->OnDatagram(d.packet.bytes, d.delivered);
   });
 
-  auto created = engine::MediaSender::Create(
-      loop, config.sender, [&](std::span<const uint8_t> datagram, Timestamp) {
+  auto created =
+      MediaSender::Create(loop, config.sender, [&](std::span<const uint8_t> datagram, Timestamp) {
         (void)downlink.Send(link::LinkPacket{packet_id++, {datagram.begin(), datagram.end()}});
       });
   if (!created.ok()) return result;
@@ -113,7 +109,7 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
     // Anything sent before it will not be rendered any more.
     sent_pictures.erase(sent_pictures.begin(), std::next(sent));
   };
-  receiver = std::make_unique<engine::MediaReceiver>(
+  receiver = std::make_unique<MediaReceiver>(
       loop, config.receiver,
       [&](std::span<const uint8_t> datagram, Timestamp) {
         (void)uplink.Send(link::LinkPacket{packet_id++, {datagram.begin(), datagram.end()}});
@@ -174,4 +170,4 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
   return result;
 }
 
-}  // namespace comodal::testing
+}  // namespace comodal::engine

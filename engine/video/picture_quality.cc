@@ -1,11 +1,11 @@
-#include "tests/support/video_quality.h"
+#include "engine/video/picture_quality.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace comodal::testing {
+namespace comodal::engine {
 
-double LumaPsnr(const engine::RawVideoFrame& sent, const engine::RawVideoFrame& decoded) {
+double LumaPsnr(const RawVideoFrame& sent, const RawVideoFrame& decoded) {
   if (sent.width != decoded.width || sent.height != decoded.height) return 0;
   const size_t n = static_cast<size_t>(sent.width) * static_cast<size_t>(sent.height);
   double squared = 0;
@@ -17,7 +17,7 @@ double LumaPsnr(const engine::RawVideoFrame& sent, const engine::RawVideoFrame& 
   return 10 * std::log10(255.0 * 255.0 * static_cast<double>(n) / squared);
 }
 
-double LumaSsim(const engine::RawVideoFrame& sent, const engine::RawVideoFrame& decoded) {
+double LumaSsim(const RawVideoFrame& sent, const RawVideoFrame& decoded) {
   if (sent.width != decoded.width || sent.height != decoded.height) return 0;
   constexpr int kWindow = 8;
   constexpr int kStep = 4;
@@ -50,4 +50,4 @@ double LumaSsim(const engine::RawVideoFrame& sent, const engine::RawVideoFrame& 
   return windows == 0 ? 0 : total / windows;
 }
 
-}  // namespace comodal::testing
+}  // namespace comodal::engine
