@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "apps/cc_bench.h"
 #include "apps/cert_command.h"
 #include "apps/media_commands.h"
 #include "apps/satlink.h"
@@ -96,6 +97,23 @@ int RunCli(int argc, char** argv) {
   cert->add_option("--days", cert_options.days, "Validity in days (default 3650)");
   cert_out->excludes(cert_show);
 
+  auto* bench = app.add_subcommand("bench", "Scenario benchmarks in simulated time");
+  bench->require_subcommand(0, 1);
+  CcBenchOptions cc_options;
+  auto* bench_cc = bench->add_subcommand(
+      "cc", "Congestion control over an emulated link, side by side with a fixed-rate sender");
+  auto* cc_profile = bench_cc->add_option("--profile", cc_options.profile,
+                                          "Built-in profile name or TOML file (default geo-vsat)");
+  auto* cc_all = bench_cc->add_flag("--all", cc_options.all,
+                                    "Run every cc profile (geo-vsat, rfc8867-5.1, leo, outage)");
+  cc_profile->excludes(cc_all);
+  bench_cc->add_option("--duration", cc_options.duration_s,
+                       "Simulated seconds (default: the profile's own length)");
+  bench_cc->add_option("--json", cc_options.json, "Write the report to this file");
+  bench_cc->add_option("--loss", cc_options.loss,
+                       "Replace the downlink's random loss with this ratio (0 to below 1)");
+  bench_cc->add_option("--seed", cc_options.seed, "Seed of the link's loss and jitter");
+
   // CLI11 reports an unknown word as a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
@@ -125,6 +143,11 @@ int RunCli(int argc, char** argv) {
   if (cert->parsed()) return RunCert(cert_options, std::cout, std::cerr);
   if (send->parsed()) return RunSend(send_options, std::cout, std::cerr);
   if (recv->parsed()) return RunRecv(recv_options, std::cout, std::cerr);
+  if (bench_cc->parsed()) return RunCcBench(cc_options, std::cout, std::cerr);
+  if (bench->parsed()) {
+    std::cerr << "comodal bench: name a benchmark: cc (see 'comodal bench cc --help')\n";
+    return 2;
+  }
   return 2;
 }
 

@@ -210,6 +210,10 @@ Status MediaSender::SendVideo(const RawVideoFrame& frame) {
     ++stats_.video_frames_paused;
     return Status::Ok();
   }
+  if (config_.congestion_control && transport_->queue_time() > config_.max_pacer_queue_for_video) {
+    ++stats_.video_frames_pushed_back;
+    return Status::Ok();
+  }
   auto encoded = video_encoder_->Encode(frame);
   if (!encoded.ok()) return encoded.error();
   if (!encoded->has_value()) {
@@ -404,12 +408,21 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
       // One repair per RTT per packet: a NACK repeated before the first repair could have
       // arrived asks for nothing new.
       const TimeDelta min_interval = stats_.rtt.value_or(TimeDelta::Millis(100));
+      // A long pacer queue (the path just lost capacity) or a controller backing off: repairs
+      // would arrive late and lengthen the queue; the receiver asks for a keyframe instead.
+      const TimeDelta queued = transport_->queue_time();
+      const bool congested = config_.congestion_control && transport_->controller().phase() !=
+                                                               CongestionController::Phase::kSteady;
       for (uint16_t seq : nack->lost_sequence_numbers) {
+        if (queued > config_.max_pacer_queue_for_repair) {
+          ++stats_.retransmissions_skipped;
+          continue;
+        }
         auto packet = history_.TakeForRetransmission(seq, arrival, min_interval);
         if (!packet) continue;
         ++stats_.retransmissions;
         Retransmit(*packet);
-        if (stats_.rtt && *stats_.rtt > config_.second_copy_above_rtt) {
+        if (!congested && stats_.rtt && *stats_.rtt > config_.second_copy_above_rtt) {
           second_copies_.push_back(
               SecondCopy{arrival + config_.second_copy_spacing,
                          std::vector<uint8_t>(packet->begin(), packet->end())});

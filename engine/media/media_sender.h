@@ -61,6 +61,13 @@ struct MediaSenderConfig {
   // keeps the two copies out of one short loss burst.
   TimeDelta second_copy_above_rtt = TimeDelta::Millis(300);
   TimeDelta second_copy_spacing = TimeDelta::Millis(40);
+  // With congestion control, when what waits in the pacer would take longer than this to leave,
+  // the next video frame is not encoded (encoder pushback): after a capacity drop the encoder
+  // made frames for a rate the path no longer has, and every frame more lengthens the queue.
+  TimeDelta max_pacer_queue_for_video = TimeDelta::Millis(150);
+  // Retransmissions are skipped when the pacer holds more than this (they would arrive late and
+  // crowd out newer packets), and second copies unless the controller is at ease.
+  TimeDelta max_pacer_queue_for_repair = TimeDelta::Millis(250);
 };
 
 struct MediaSenderStats {
@@ -71,11 +78,13 @@ struct MediaSenderStats {
   uint64_t audio_frames_dtx = 0;  // Silent frames (DTX): the first of each pause is sent.
   uint64_t video_frames_in = 0;
   uint64_t video_frames_encoded = 0;
-  uint64_t video_frames_dropped = 0;  // By the rate control.
+  uint64_t video_frames_dropped = 0;      // By the rate control.
+  uint64_t video_frames_pushed_back = 0;  // Not encoded: the pacer's queue was too long.
   uint64_t keyframes = 0;
   uint64_t nacks_received = 0;
-  uint64_t retransmissions = 0;        // Packets resent for a NACK (second copies not included).
-  uint64_t retransmission_copies = 0;  // Second copies sent at a long round trip.
+  uint64_t retransmissions = 0;          // Packets resent for a NACK (second copies not included).
+  uint64_t retransmission_copies = 0;    // Second copies sent at a long round trip.
+  uint64_t retransmissions_skipped = 0;  // Asked for while the pacer's queue was too long.
   uint64_t plis_received = 0;
   uint64_t plis_ignored = 0;  // A keyframe was sent less than a round trip before.
   uint64_t rtcp_received = 0;

@@ -67,14 +67,19 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
   link::ScheduledLink uplink(loop, config.uplink, config.seed * 2 + 1, [&](link::Delivery d) {
     sender->OnDatagram(d.packet.bytes, d.delivered);
   });
+  MediaSimulationObserver* observer = config.observer;
+  if (observer) observer->OnStart(start);
   link::ScheduledLink downlink(loop, config.downlink, config.seed * 2, [&](link::Delivery d) {
+    if (observer) observer->OnDownlinkDelivery(d);
     link_delays.OnDelivered(d);
     receiver->OnDatagram(d.packet.bytes, d.delivered);
   });
 
   auto created =
       MediaSender::Create(loop, config.sender, [&](std::span<const uint8_t> datagram, Timestamp) {
-        (void)downlink.Send(link::LinkPacket{packet_id++, {datagram.begin(), datagram.end()}});
+        const link::SendOutcome outcome =
+            downlink.Send(link::LinkPacket{packet_id++, {datagram.begin(), datagram.end()}});
+        if (observer) observer->OnDownlinkSend(datagram, outcome, loop.Now());
       });
   if (!created.ok()) return result;
   sender = std::move(*created);
@@ -93,6 +98,7 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
   };
   auto on_video = [&](const RawVideoFrame& picture, Timestamp render_time) {
     if (!picture.capture_time.IsFinite()) return;
+    if (observer) observer->OnVideoRendered(picture, render_time);
     result.video_total_latency.Add(render_time - picture.capture_time);
     if (auto link = link_delays.DelayOf(config.sender.video_ssrc, picture.capture_time)) {
       result.video_link_delay.Add(*link);
@@ -155,7 +161,15 @@ MediaSimulationResult RunMediaSimulation(const MediaSimulationConfig& config) {
   // The sender stops after the last capture; run on so that everything sent can arrive and play.
   loop.PostDelayedTask(config.duration + std::max(config.audio_processing, config.video_processing),
                        [&] { sender->Stop(); });
+  TaskHandle sampling;
+  if (observer) {
+    sampling = loop.StartRepeating(config.sample_interval, [&] {
+      observer->OnSample(loop.Now(), *sender, *receiver);
+      return config.sample_interval;
+    });
+  }
   loop.RunFor(config.duration + TimeDelta::Seconds(2));
+  sampling.Cancel();
   result.simulated = loop.Now() - start;
   result.sender = sender->stats();
   if (sender->video_encoder() != nullptr) result.video_encoder = sender->video_encoder()->stats();

@@ -2,6 +2,7 @@
 #define ENGINE_SIM_MEDIA_SIMULATION_H_
 
 #include <cstdint>
+#include <span>
 
 #include "engine/media/media_receiver.h"
 #include "engine/media/media_sender.h"
@@ -9,6 +10,23 @@
 #include "transport/link/link_model.h"
 
 namespace comodal::engine {
+
+// What a bench watches while a simulation runs (every hook optional).
+class MediaSimulationObserver {
+ public:
+  virtual ~MediaSimulationObserver() = default;
+  // Before anything else: the simulated time the run starts at.
+  virtual void OnStart(Timestamp /*start*/) {}
+  // Every datagram the sender hands to the downlink, and what the link does with it (a packet
+  // queued is delivered later, through OnDownlinkDelivery).
+  virtual void OnDownlinkSend(std::span<const uint8_t> /*datagram*/, link::SendOutcome /*outcome*/,
+                              Timestamp /*now*/) {}
+  virtual void OnDownlinkDelivery(const link::Delivery& /*delivery*/) {}
+  // Every `sample_interval` of the configuration.
+  virtual void OnSample(Timestamp /*now*/, const MediaSender& /*sender*/,
+                        const MediaReceiver& /*receiver*/) {}
+  virtual void OnVideoRendered(const RawVideoFrame& /*picture*/, Timestamp /*render_time*/) {}
+};
 
 // One media session (a MediaSender at the hub, a MediaReceiver at the site) over an emulated
 // link, in simulated time: the synthetic speech of engine/testsrc/synthetic_speech.h every 20 ms
@@ -29,6 +47,8 @@ struct MediaSimulationConfig {
   // PSNR/SSIM of every rendered picture against the picture sent (matched by capture time, the
   // frame's identity on the wire).
   bool measure_quality = false;
+  MediaSimulationObserver* observer = nullptr;
+  TimeDelta sample_interval = TimeDelta::Millis(200);
 };
 
 struct MediaSimulationResult {

@@ -163,6 +163,7 @@ class CongestionController {
   DataRate target_rate() const { return target_; }
   Phase phase() const { return phase_; }
   const Stats& stats() const { return stats_; }
+  const Config& config() const { return config_; }
   // RTCP's measure, else an upper bound from feedback, else the configured guess.
   TimeDelta rtt() const;
 

@@ -9,13 +9,30 @@ DataRate Pacer::CurrentRate() const { return probe_ ? probe_->cluster.rate : pac
 void Pacer::Drain(Timestamp now) {
   if (last_drain_.IsFinite() && now > last_drain_) {
     debt_ = std::max(DataSize::Zero(), debt_ - CurrentRate() * (now - last_drain_));
+    average_debt_ = std::max(DataSize::Zero(), average_debt_ - average_rate_ * (now - last_drain_));
   }
   if (!last_drain_.IsFinite() || now > last_drain_) last_drain_ = now;
+}
+
+void Pacer::SetAverageRate(DataRate rate) {
+  // The bucket holds time, not bytes: what it owed in sending time at the old rate it owes at
+  // the new one (a cut to a quarter does not hold media four times as long).
+  if (average_rate_ > DataRate::Zero() && rate > DataRate::Zero()) {
+    average_debt_ = average_debt_ * (rate / average_rate_);
+  }
+  average_rate_ = rate;
+}
+
+bool Pacer::AverageAllows() const {
+  return probe_ || average_rate_ <= DataRate::Zero() ||
+         average_debt_ < average_rate_ * config_.average_window;
 }
 
 void Pacer::Account(DataSize size, Timestamp now) {
   Drain(now);
   debt_ += size;
+  // A probe sends above the target on purpose: it is not owed afterwards.
+  if (!probe_) average_debt_ += size;
   ++stats_.packets_sent;
   stats_.bytes_sent += size;
   if (!probe_) return;
@@ -63,7 +80,9 @@ std::optional<Pacer::Packet> Pacer::TakeNext(Timestamp now) {
   if (queue->empty()) {
     queue = FirstNonEmpty();
     // The bucket may run max_burst of sending time ahead, no more.
-    if (queue == nullptr || debt_ >= CurrentRate() * config_.max_burst) return std::nullopt;
+    if (queue == nullptr || debt_ >= CurrentRate() * config_.max_burst || !AverageAllows()) {
+      return std::nullopt;
+    }
   }
   Packet packet = std::move(queue->front());
   queue->pop_front();
@@ -101,11 +120,21 @@ Timestamp Pacer::NextSendTime(Timestamp now) const {
   if (last_drain_.IsFinite() && now > last_drain_) {
     debt = std::max(DataSize::Zero(), debt - rate * (now - last_drain_));
   }
-  const DataSize allowance = rate * config_.max_burst;
-  if (debt < allowance) return now;
-  // The first instant the debt is below the allowance again (sizes are whole bytes: one more
-  // byte of drain and a microsecond make sure it is).
-  return now + (debt - allowance + DataSize::Bytes(1)) / rate + TimeDelta::Micros(1);
+  // The first instant a debt is below its allowance again (sizes are whole bytes: one more byte
+  // of drain and a microsecond make sure it is).
+  auto when = [&](DataSize owed, DataRate drain, DataSize allowance) {
+    if (owed < allowance) return now;
+    return now + (owed - allowance + DataSize::Bytes(1)) / drain + TimeDelta::Micros(1);
+  };
+  Timestamp next = when(debt, rate, rate * config_.max_burst);
+  if (!probe_ && average_rate_ > DataRate::Zero()) {
+    DataSize average = average_debt_;
+    if (last_drain_.IsFinite() && now > last_drain_) {
+      average = std::max(DataSize::Zero(), average - average_rate_ * (now - last_drain_));
+    }
+    next = std::max(next, when(average, average_rate_, average_rate_ * config_.average_window));
+  }
+  return next;
 }
 
 bool Pacer::empty() const {

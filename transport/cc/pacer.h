@@ -55,6 +55,10 @@ class Pacer {
     // Padding packets are no larger than this (nor than what the probe still needs).
     DataSize max_padding_size = DataSize::Bytes(1200);
     DataSize min_padding_size = DataSize::Bytes(200);
+    // Over this much time the pacer sends no more than the average rate (when one is set),
+    // however fast it may burst: a source that makes more than its target (an encoder at the
+    // floor of its quality) fills the pacer's queue, not the path's.
+    TimeDelta average_window = TimeDelta::Millis(300);
   };
   struct Packet {
     std::vector<uint8_t> data;
@@ -77,6 +81,10 @@ class Pacer {
   // Zero holds everything but audio (the link is down, or nothing is known yet).
   void SetPacingRate(DataRate rate) { pacing_rate_ = rate; }
   DataRate pacing_rate() const { return pacing_rate_; }
+  // The rate the pacer keeps to on average (the congestion controller's target); zero: no
+  // limit beyond the pacing rate. Probes are not held by it.
+  void SetAverageRate(DataRate rate);
+  DataRate average_rate() const { return average_rate_; }
 
   void Enqueue(Packet packet, Timestamp now);
   // Starts a probe now (replacing one that runs).
@@ -116,8 +124,13 @@ class Pacer {
   DataRate pacing_rate_ = DataRate::Zero();
   std::array<std::deque<Packet>, kPacketPriorityCount> queues_;
   DataSize queued_ = DataSize::Zero();
+  // Whether the average bucket lets media out now.
+  bool AverageAllows() const;
   // The leaky bucket: bytes sent and not yet drained at the current rate.
   DataSize debt_ = DataSize::Zero();
+  // The same at the average rate, up to the average window.
+  DataRate average_rate_ = DataRate::Zero();
+  DataSize average_debt_ = DataSize::Zero();
   Timestamp last_drain_ = Timestamp::MinusInfinity();
   std::optional<ActiveProbe> probe_;
   Stats stats_;

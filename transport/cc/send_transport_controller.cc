@@ -49,6 +49,7 @@ void SendTransportController::Start() {
 
 void SendTransportController::Apply(NetworkControlUpdate update) {
   pacer_.SetPacingRate(update.pacing_rate);
+  pacer_.SetAverageRate(update.target_rate);
   for (const ProbeCluster& probe : update.probes) waiting_probes_.push_back(probe);
   if (update.changed) ++stats_.rate_changes;
   if (on_rate_) on_rate_(update);
@@ -151,6 +152,13 @@ void SendTransportController::OnTransportFeedback(const rtcp::TransportFeedback&
   }
   if (!config_.adaptive) return;
   Apply(controller_.OnTransportFeedback(*packets));
+}
+
+TimeDelta SendTransportController::queue_time() const {
+  const DataRate rate = pacer_.pacing_rate();
+  if (rate <= DataRate::Zero())
+    return pacer_.empty() ? TimeDelta::Zero() : TimeDelta::PlusInfinity();
+  return pacer_.queued_size() / rate;
 }
 
 void SendTransportController::OnRoundTripTime(TimeDelta rtt) { controller_.OnRoundTripTime(rtt); }

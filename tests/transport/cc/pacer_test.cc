@@ -158,5 +158,48 @@ TEST(PacerTest, ProbeSendsPaddingAtTheProbeRateThenStops) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(media[i].packet.probe_cluster_id, 8);
 }
 
+// A source that makes 25 % more than the target (an encoder at the floor of its quality): the
+// pacer may burst at its pacing rate, but on average sends the target, whatever the caller's
+// rate updates (every 25 ms, audio alongside); the excess waits in the pacer.
+TEST(PacerTest, KeepsToTheAverageRateWhenTheSourceMakesMore) {
+  Pacer pacer;
+  const DataRate target = DataRate::KilobitsPerSec(460);
+  DataSize sent = DataSize::Zero();
+  Timestamp now = kStart;
+  for (int ms = 0; ms < 10'000; ++ms, now += TimeDelta::Millis(1)) {
+    if (ms % 25 == 0) {
+      pacer.SetPacingRate(target * 1.25);
+      pacer.SetAverageRate(target);
+    }
+    if (ms % 20 == 0) pacer.Enqueue(MakePacket(PacketPriority::kAudio, 120), now);
+    if (ms % 33 == 0) {
+      for (int i = 0; i < 2; ++i)
+        pacer.Enqueue(MakePacket(PacketPriority::kTeacherVideo, 1200), now);
+    }
+    while (auto packet = pacer.TakeNext(now)) sent += DataSize::Bytes(packet->data.size());
+  }
+  const DataRate rate = sent / TimeDelta::Seconds(10);
+  // The first window's burst is the only excess.
+  EXPECT_LE(rate, target * 1.04);
+  EXPECT_GE(rate, target * 0.98);
+  EXPECT_GT(pacer.queued_size(), DataSize::Bytes(100'000));
+}
+
+// A cut of the average rate holds media as long as before it, not longer: the bucket owes time.
+TEST(PacerTest, AnAverageRateCutKeepsTheTimeOwed) {
+  Pacer pacer;
+  pacer.SetPacingRate(DataRate::MegabitsPerSec(10));
+  pacer.SetAverageRate(DataRate::KilobitsPerSec(2400));
+  for (int i = 0; i < 100; ++i)
+    pacer.Enqueue(MakePacket(PacketPriority::kTeacherVideo, 1200), kStart);
+  while (pacer.TakeNext(kStart)) {
+  }
+  const TimeDelta owed = pacer.NextSendTime(kStart) - kStart;
+  pacer.SetAverageRate(DataRate::KilobitsPerSec(600));
+  const TimeDelta after = pacer.NextSendTime(kStart) - kStart;
+  EXPECT_GT(owed, TimeDelta::Zero());
+  EXPECT_NEAR(after.ms_f(), owed.ms_f(), 20);
+}
+
 }  // namespace
 }  // namespace comodal

@@ -1,0 +1,416 @@
+#include "apps/cc_bench.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <utility>
+
+#include "apps/file_io.h"
+#include "apps/link_profile.h"
+#include "engine/sim/media_simulation.h"
+#include "transport/base/latency_histogram.h"
+#include "transport/base/logging.h"
+#include "transport/rtp/packet_demux.h"
+#include "transport/rtp/rtp_packet.h"
+
+namespace comodal::apps {
+namespace {
+
+constexpr CcBenchProfile kProfiles[] = {
+    {"geo-vsat", 120},
+    {"rfc8867-5.1", 100},
+    {"leo", 120},
+    {"outage", 780},  // Ten minutes dark from 120 s, then a minute to come back.
+};
+
+// The top of the ladder: the video encoder's bitrate at 640x360, 30 fps (MediaSender adds
+// audio and headers on top, up to the controller's 2.5 Mbit/s).
+constexpr DataRate kTopVideoRate = DataRate::KilobitsPerSec(2300);
+constexpr double kFixedShareOfCapacity = 0.9;
+constexpr TimeDelta kDrainThreshold = TimeDelta::Millis(150);
+constexpr double kDropRatio = 0.8;
+constexpr TimeDelta kHandoverWindow = TimeDelta::Seconds(5);
+constexpr TimeDelta kBeforeOutage = TimeDelta::Seconds(10);
+
+// Watches one run: what the link carried of the flow, the targets, the pictures.
+class Recorder : public engine::MediaSimulationObserver {
+ public:
+  Recorder(const engine::MediaSenderConfig& sender, const link::LinkDirectionConfig& downlink,
+           CcRunRecord& record)
+      : sender_(sender), downlink_(downlink), record_(record) {}
+
+  void OnStart(Timestamp start) override { start_ = start; }
+
+  void OnDownlinkSend(std::span<const uint8_t> datagram, link::SendOutcome outcome,
+                      Timestamp) override {
+    const auto key = MediaKey(datagram);
+    if (!key) return;
+    if (!sent_.insert(*key).second) return;  // A retransmission.
+    ++record_.media_packets;
+    if (outcome != link::SendOutcome::kQueued) ++record_.media_lost_first;
+  }
+  void OnDownlinkDelivery(const link::Delivery& delivery) override {
+    const auto& bytes = delivery.packet.bytes;
+    if (IsPadding(bytes)) return;
+    interval_bytes_ += delivery.packet.size();
+    if (auto key = MediaKey(bytes)) {
+      delivered_.insert(*key);
+      record_.queue_delays.push_back({delivery.delivered - start_, delivery.queue_delay});
+    }
+  }
+  void OnSample(Timestamp now, const engine::MediaSender& sender,
+                const engine::MediaReceiver&) override {
+    CcRunRecord::Sample sample;
+    sample.at = now - start_;
+    if (sample.at > record_.duration) return;  // The sender has stopped.
+    sample.capacity = CapacityAt(downlink_, sample.at - record_.sample_interval / 2);
+    sample.delivered = std::exchange(interval_bytes_, DataSize::Zero());
+    sample.target = sender.stats().target_rate;
+    record_.samples.push_back(sample);
+  }
+  void OnVideoRendered(const engine::RawVideoFrame&, Timestamp render_time) override {
+    record_.frames_rendered.push_back(render_time - start_);
+  }
+
+  void Finish() {
+    record_.media_unrepaired = sent_.size() - std::min(sent_.size(), delivered_.size());
+  }
+
+  static DataRate CapacityAt(const link::LinkDirectionConfig& link, TimeDelta at) {
+    for (const link::OutageWindow& outage : link.outages) {
+      if (outage.Contains(at)) return DataRate::Zero();
+    }
+    return link.capacity.RateAt(at);
+  }
+
+ private:
+  std::optional<uint64_t> MediaKey(std::span<const uint8_t> datagram) const {
+    if (ClassifyPacket(datagram) != PacketKind::kRtp) return std::nullopt;
+    auto packet = RtpPacket::Parse(datagram);
+    if (!packet.ok()) return std::nullopt;
+    if (packet->ssrc() != sender_.audio_ssrc && packet->ssrc() != sender_.video_ssrc) {
+      return std::nullopt;
+    }
+    return (uint64_t{packet->ssrc()} << 16) | packet->sequence_number();
+  }
+  bool IsPadding(std::span<const uint8_t> datagram) const {
+    if (ClassifyPacket(datagram) != PacketKind::kRtp) return false;
+    auto packet = RtpPacket::Parse(datagram);
+    return packet.ok() && packet->ssrc() == sender_.padding_ssrc;
+  }
+
+  const engine::MediaSenderConfig& sender_;
+  const link::LinkDirectionConfig& downlink_;
+  Timestamp start_ = Timestamp::Micros(0);
+  CcRunRecord& record_;
+  std::set<uint64_t> sent_;
+  std::set<uint64_t> delivered_;
+  DataSize interval_bytes_ = DataSize::Zero();
+};
+
+// The top of the ladder a sender of this configuration has (MediaSender adds the audio and the
+// packet headers to the video encoder's bitrate).
+DataRate LadderTop(const engine::MediaSenderConfig& sender) {
+  return sender.video->target_bitrate / 0.95 + sender.audio->bitrate + DataRate::KilobitsPerSec(16);
+}
+
+// `fixed_rate` zero: congestion control on. Both runs are measured against the same top of the
+// ladder, the adaptive sender's.
+CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixed_rate,
+                   uint64_t seed) {
+  const bool adaptive = fixed_rate.IsZero();
+  engine::MediaSimulationConfig config;
+  config.downlink = profile.downlink;
+  config.uplink = profile.uplink;
+  config.seed = seed;
+  config.duration = duration;
+  config.sender.congestion_control = adaptive;
+  config.sender.video->target_bitrate = kTopVideoRate;
+  if (!adaptive) {
+    const DataRate audio = LadderTop(config.sender) - kTopVideoRate / 0.95;
+    config.sender.video->target_bitrate =
+        std::max(DataRate::KilobitsPerSec(50), (fixed_rate - audio) * 0.95);
+  }
+  CcRunRecord record;
+  record.duration = duration;
+  engine::MediaSenderConfig top = config.sender;
+  top.video->target_bitrate = kTopVideoRate;
+  record.ladder_top = LadderTop(top);
+  record.sample_interval = config.sample_interval;
+  Recorder recorder(config.sender, config.downlink, record);
+  config.observer = &recorder;
+  const engine::MediaSimulationResult result = engine::RunMediaSimulation(config);
+  recorder.Finish();
+  record.queue_drops = result.downlink.dropped_queue;
+  record.freezes = result.receiver.freezes;
+  record.audio_concealed_ratio = result.receiver.audio_concealed_ratio();
+  return record;
+}
+
+DataRate Reference(const CcRunRecord& record, const CcRunRecord::Sample& sample) {
+  return std::min(sample.capacity, record.ladder_top);
+}
+
+// Delivered and reference bytes over the samples in (from, to].
+std::pair<double, double> Over(const CcRunRecord& record, TimeDelta from, TimeDelta to) {
+  double delivered = 0, reference = 0;
+  for (const auto& s : record.samples) {
+    if (s.at <= from || s.at > to) continue;
+    delivered += static_cast<double>(s.delivered.bytes());
+    reference += (Reference(record, s) * record.sample_interval).bytes();
+  }
+  return {delivered, reference};
+}
+
+}  // namespace
+
+std::span<const CcBenchProfile> CcBenchProfiles() { return kProfiles; }
+
+CcMetrics ComputeCcMetrics(const CcRunRecord& record, const link::LinkDirectionConfig& downlink,
+                           TimeDelta steady_from) {
+  CcMetrics m;
+  const TimeDelta interval = record.sample_interval;
+  for (const auto& s : record.samples) {
+    m.rate_series_kbps.push_back(
+        {s.at.seconds_f(), s.capacity.kbps_f(), (s.delivered / interval).kbps_f()});
+  }
+  // Utilisation, outages left out.
+  double delivered = 0, reference = 0;
+  for (const auto& s : record.samples) {
+    if (s.at <= steady_from || s.capacity.IsZero()) continue;
+    delivered += static_cast<double>(s.delivered.bytes());
+    reference += (Reference(record, s) * interval).bytes();
+  }
+  if (reference > 0) m.utilization = delivered / reference;
+  // Time to 90 %.
+  for (const auto& s : record.samples) {
+    if (s.at < TimeDelta::Seconds(1)) continue;
+    const auto [d, r] = Over(record, s.at - TimeDelta::Seconds(1), s.at);
+    if (r > 0 && d >= 0.9 * r) {
+      m.time_to_90pct_s = s.at.seconds_f();
+      break;
+    }
+  }
+  LatencyHistogram queue;
+  for (const auto& q : record.queue_delays) queue.Add(q.delay);
+  if (queue.count() > 0) {
+    m.queue_delay_ms_p50 = queue.Percentile(0.5).ms_f();
+    m.queue_delay_ms_p95 = queue.Percentile(0.95).ms_f();
+  }
+  // Drain time after each capacity drop.
+  for (size_t i = 1; i < record.samples.size(); ++i) {
+    const DataRate before = record.samples[i - 1].capacity;
+    const DataRate after = record.samples[i].capacity;
+    if (after.IsZero() || !(after < before * kDropRatio)) continue;
+    // The drop happened within the interval; count from its start.
+    const TimeDelta drop = record.samples[i - 1].at;
+    TimeDelta next = record.duration + TimeDelta::Seconds(10);
+    for (size_t j = i + 1; j < record.samples.size(); ++j) {
+      if (record.samples[j].capacity != after) {
+        next = record.samples[j - 1].at;
+        break;
+      }
+    }
+    // Drained: the first packet from which on, for a second, none meets the threshold.
+    std::optional<TimeDelta> drained;
+    std::optional<TimeDelta> calm_since;
+    for (const auto& q : record.queue_delays) {
+      if (q.at < drop || q.at >= next) continue;
+      if (q.delay >= kDrainThreshold) {
+        calm_since.reset();
+        continue;
+      }
+      if (!calm_since) calm_since = q.at;
+      if (q.at - *calm_since >= TimeDelta::Seconds(1)) {
+        drained = *calm_since;
+        break;
+      }
+    }
+    const TimeDelta drain = drained.value_or(next) - drop;
+    m.drain_time_s = std::max(m.drain_time_s.value_or(0), drain.seconds_f());
+  }
+  if (record.media_packets > 0) {
+    const auto sent = static_cast<double>(record.media_packets);
+    m.loss_before_repair = static_cast<double>(record.media_lost_first) / sent;
+    m.loss_after_repair = static_cast<double>(record.media_unrepaired) / sent;
+  }
+  m.queue_drops = record.queue_drops;
+  if (record.duration > TimeDelta::Zero()) {
+    m.freezes_per_min = static_cast<double>(record.freezes) / (record.duration.seconds_f() / 60.0);
+  }
+  m.audio_concealed_ratio = record.audio_concealed_ratio;
+  // Handovers: the dip of the target after each.
+  if (downlink.handovers) {
+    for (TimeDelta h = downlink.handovers->first_at; h < record.duration;
+         h += downlink.handovers->period) {
+      std::optional<DataRate> before;
+      DataRate lowest = DataRate::PlusInfinity();
+      for (const auto& s : record.samples) {
+        if (s.at <= h) before = s.target;
+        if (s.at > h && s.at <= h + kHandoverWindow) lowest = std::min(lowest, s.target);
+      }
+      if (!before || before->IsZero() || !lowest.IsFinite()) continue;
+      const double dip = std::max(0.0, 1.0 - lowest / *before);
+      m.max_handover_rate_dip = std::max(m.max_handover_rate_dip.value_or(0), dip);
+    }
+  }
+  // Outages: back to pictures, back to the rate.
+  for (const link::OutageWindow& outage : downlink.outages) {
+    if (outage.end >= record.duration) continue;
+    auto frame = std::find_if(record.frames_rendered.begin(), record.frames_rendered.end(),
+                              [&](TimeDelta t) { return t >= outage.end; });
+    if (frame != record.frames_rendered.end()) {
+      m.outage_resume_s =
+          std::max(m.outage_resume_s.value_or(0), (*frame - outage.end).seconds_f());
+    }
+    const auto [before_bytes, unused] = Over(record, outage.start - kBeforeOutage, outage.start);
+    const double before_rate = before_bytes / kBeforeOutage.seconds_f();
+    std::optional<TimeDelta> recovered;
+    for (const auto& s : record.samples) {
+      if (s.at < outage.end + TimeDelta::Seconds(1)) continue;
+      const auto [d, r] = Over(record, s.at - TimeDelta::Seconds(1), s.at);
+      if (d >= 0.9 * before_rate) {
+        recovered = s.at - outage.end;
+        break;
+      }
+    }
+    if (recovered) {
+      m.outage_recovery_s = std::max(m.outage_recovery_s.value_or(0), recovered->seconds_f());
+    }
+  }
+  return m;
+}
+
+nlohmann::json CcMetricsJson(const CcMetrics& m) {
+  auto value = [](std::optional<double> v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  nlohmann::json series = nlohmann::json::array();
+  for (const auto& row : m.rate_series_kbps) series.push_back({row[0], row[1], row[2]});
+  return {{"utilization", value(m.utilization)},
+          {"time_to_90pct_s", value(m.time_to_90pct_s)},
+          {"queue_delay_ms_p50", value(m.queue_delay_ms_p50)},
+          {"queue_delay_ms_p95", value(m.queue_delay_ms_p95)},
+          {"drain_time_s", value(m.drain_time_s)},
+          {"loss_before_repair", value(m.loss_before_repair)},
+          {"loss_after_repair", value(m.loss_after_repair)},
+          {"queue_drops", m.queue_drops},
+          {"freezes_per_min", m.freezes_per_min},
+          {"audio_concealed_ratio", m.audio_concealed_ratio},
+          {"max_handover_rate_dip", value(m.max_handover_rate_dip)},
+          {"outage_resume_s", value(m.outage_resume_s)},
+          {"outage_recovery_s", value(m.outage_recovery_s)},
+          {"rate_series_kbps", std::move(series)}};
+}
+
+namespace {
+
+std::string Cell(std::optional<double> v, int decimals) {
+  if (!v) return "-";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.*f", decimals, *v);
+  return text;
+}
+
+void PrintSideBySide(std::ostream& out, const std::string& title, const CcMetrics& a,
+                     const CcMetrics& b, DataRate fixed_rate) {
+  out << title << "\n";
+  char header[128];
+  std::snprintf(header, sizeof(header), "  %-26s %12s %12s\n", "", "comodal",
+                ("fixed " + std::to_string(fixed_rate.kbps()) + "k").c_str());
+  out << header;
+  auto row = [&](const char* name, std::optional<double> x, std::optional<double> y, int d) {
+    char line[128];
+    std::snprintf(line, sizeof(line), "  %-26s %12s %12s\n", name, Cell(x, d).c_str(),
+                  Cell(y, d).c_str());
+    out << line;
+  };
+  row("utilization", a.utilization, b.utilization, 3);
+  row("time to 90 % (s)", a.time_to_90pct_s, b.time_to_90pct_s, 1);
+  row("queue delay p50 (ms)", a.queue_delay_ms_p50, b.queue_delay_ms_p50, 0);
+  row("queue delay p95 (ms)", a.queue_delay_ms_p95, b.queue_delay_ms_p95, 0);
+  row("drain time (s)", a.drain_time_s, b.drain_time_s, 1);
+  row("loss before repair", a.loss_before_repair, b.loss_before_repair, 4);
+  row("loss after repair", a.loss_after_repair, b.loss_after_repair, 4);
+  row("queue drops", static_cast<double>(a.queue_drops), static_cast<double>(b.queue_drops), 0);
+  row("freezes per minute", a.freezes_per_min, b.freezes_per_min, 2);
+  row("audio concealed", a.audio_concealed_ratio, b.audio_concealed_ratio, 4);
+  row("max handover rate dip", a.max_handover_rate_dip, b.max_handover_rate_dip, 3);
+  row("outage: pictures back (s)", a.outage_resume_s, b.outage_resume_s, 2);
+  row("outage: rate back (s)", a.outage_recovery_s, b.outage_recovery_s, 1);
+}
+
+}  // namespace
+
+int RunCcBench(const CcBenchOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.duration_s && !(*options.duration_s >= 1 && *options.duration_s <= 7200)) {
+    err << "comodal bench cc: --duration must be from 1 to 7200 seconds, got "
+        << *options.duration_s << "\n";
+    return 2;
+  }
+  if (options.loss && !(*options.loss >= 0 && *options.loss < 1)) {
+    err << "comodal bench cc: --loss must be from 0 to below 1, got " << *options.loss << "\n";
+    return 2;
+  }
+  std::vector<std::pair<std::string, double>> runs;
+  if (options.all) {
+    for (const CcBenchProfile& p : kProfiles) runs.emplace_back(p.name, p.duration_s);
+  } else {
+    double duration = 120;
+    for (const CcBenchProfile& p : kProfiles) {
+      if (p.name == options.profile) duration = p.duration_s;
+    }
+    runs.emplace_back(options.profile, duration);
+  }
+  std::vector<LinkProfile> profiles;
+  for (const auto& [name, unused] : runs) {
+    auto profile = LoadLinkProfile(name);
+    if (!profile.ok()) {
+      err << "comodal bench cc: --profile: " << profile.error() << "\n";
+      return 2;
+    }
+    if (options.loss) profile->downlink.loss = link::BernoulliLoss{*options.loss};
+    profiles.push_back(std::move(*profile));
+  }
+
+  // Rate changes are in the figures; a line for each would bury the table.
+  auto rate_log = GetLogger("engine.rate");
+  const auto level = rate_log->level();
+  rate_log->set_level(spdlog::level::warn);
+  nlohmann::json reports = nlohmann::json::array();
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const LinkProfile& profile = profiles[i];
+    const TimeDelta duration =
+        TimeDelta::Millis(std::llround(options.duration_s.value_or(runs[i].second) * 1000));
+    const CcRunRecord adaptive = RunOne(profile, duration, DataRate::Zero(), options.seed);
+    const DataRate fixed_rate =
+        std::min(adaptive.ladder_top,
+                 Recorder::CapacityAt(profile.downlink, TimeDelta::Zero()) * kFixedShareOfCapacity);
+    const CcRunRecord fixed = RunOne(profile, duration, fixed_rate, options.seed);
+    const CcMetrics a = ComputeCcMetrics(adaptive, profile.downlink);
+    const CcMetrics b = ComputeCcMetrics(fixed, profile.downlink);
+    std::string title = profile.name + ", " + std::to_string(duration.seconds()) + " s";
+    if (options.loss) title += ", random loss " + Cell(*options.loss * 100, 1) + " %";
+    PrintSideBySide(out, title, a, b, fixed_rate);
+    nlohmann::json report = {{"profile", profile.name},
+                             {"duration_s", duration.seconds_f()},
+                             {"comodal", CcMetricsJson(a)},
+                             {"fixed_rate", CcMetricsJson(b)},
+                             {"fixed_rate_kbps", fixed_rate.kbps_f()},
+                             {"ladder_top_kbps", adaptive.ladder_top.kbps_f()},
+                             {"seed", options.seed}};
+    if (options.loss) report["downlink_loss"] = *options.loss;
+    reports.push_back(std::move(report));
+  }
+  rate_log->set_level(level);
+  if (!options.json.empty()) {
+    const nlohmann::json& document = options.all ? reports : reports[0];
+    std::string error;
+    if (!WriteFileAtomically(options.json, document.dump(1) + "\n", error)) {
+      err << "comodal bench cc: " << error << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace comodal::apps
