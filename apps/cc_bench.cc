@@ -11,6 +11,7 @@
 #include "engine/sim/media_simulation.h"
 #include "transport/base/latency_histogram.h"
 #include "transport/base/logging.h"
+#include "transport/fec/fec_receiver.h"
 #include "transport/rtp/packet_demux.h"
 #include "transport/rtp/rtp_packet.h"
 
@@ -38,7 +39,11 @@ class Recorder : public engine::MediaSimulationObserver {
  public:
   Recorder(const engine::MediaSenderConfig& sender, const link::LinkDirectionConfig& downlink,
            CcRunRecord& record)
-      : sender_(sender), downlink_(downlink), record_(record) {}
+      : sender_(sender),
+        downlink_(downlink),
+        record_(record),
+        fec_(FlexfecReceiver::Config{.fec_ssrc = sender.video_fec_ssrc,
+                                     .protected_ssrc = sender.video_ssrc}) {}
 
   void OnStart(Timestamp start) override { start_ = start; }
 
@@ -57,6 +62,10 @@ class Recorder : public engine::MediaSimulationObserver {
     if (auto key = MediaKey(bytes)) {
       delivered_.insert(*key);
       record_.queue_delays.push_back({delivery.delivered - start_, delivery.queue_delay});
+    }
+    // What the receiver's FEC rebuilds is repaired too: the same decoder, on what arrived.
+    for (const auto& recovered : fec_.OnPacket(bytes, delivery.delivered)) {
+      if (auto key = MediaKey(recovered)) delivered_.insert(*key);
     }
   }
   void OnSample(Timestamp now, const engine::MediaSender& sender,
@@ -107,6 +116,7 @@ class Recorder : public engine::MediaSimulationObserver {
   std::set<uint64_t> sent_;
   std::set<uint64_t> delivered_;
   DataSize interval_bytes_ = DataSize::Zero();
+  FlexfecReceiver fec_;
 };
 
 // The top of the ladder a sender of this configuration has (MediaSender adds the audio and the
@@ -126,6 +136,7 @@ CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixe
   config.seed = seed;
   config.duration = duration;
   config.sender.congestion_control = adaptive;
+  config.sender.video_fec = adaptive;  // A plain RTP pipeline has none.
   config.sender.video->target_bitrate = kTopVideoRate;
   if (!adaptive) {
     const DataRate audio = LadderTop(config.sender) - kTopVideoRate / 0.95;

@@ -17,6 +17,9 @@ inline constexpr uint8_t kVp9PayloadType = 98;
 // The video repair stream (RTX, RFC 4588), which also carries the congestion controller's probe
 // padding: padding-only packets a receiver counts for feedback and otherwise drops.
 inline constexpr uint8_t kPaddingPayloadType = 97;
+// The video FEC stream (FlexFEC, RFC 8627), on its own SSRC: a receiver that does not know it
+// drops it and still decodes the video.
+inline constexpr uint8_t kFlexfecPayloadType = 100;
 
 inline constexpr int kVideoRtpClockRate = 90'000;  // RFC 7741 §6.1, RFC 9628 §6.1.
 

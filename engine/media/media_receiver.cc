@@ -99,8 +99,45 @@ void MediaReceiver::OnRtp(const RtpPacket& packet, Timestamp arrival) {
     OnAudioPacket(packet, arrival);
   } else if (auto codec = VideoCodecOfPayloadType(packet.payload_type())) {
     OnVideoPacket(packet, *codec, arrival);
+    if (video_fec_ && packet.ssrc() == video_fec_config_.protected_ssrc) {
+      OnRecovered(video_fec_->OnMediaPacket(packet.data(), arrival), arrival);
+    }
+  } else if (packet.payload_type() == kFlexfecPayloadType) {
+    OnVideoFecPacket(packet, arrival);
+  } else if (packet.payload_type() == kPaddingPayloadType && packet.payload().empty()) {
+    ++stats_.padding_packets;  // Probe padding: counted for feedback above, nothing else.
   } else {
     ++stats_.packets_unknown_payload_type;
+  }
+}
+
+void MediaReceiver::OnVideoFecPacket(const RtpPacket& packet, Timestamp arrival) {
+  // The repair stream names the stream it protects as its one CSRC (RFC 8627 §4.1).
+  if (packet.csrc_count() != 1) {
+    ++stats_.packets_malformed;
+    return;
+  }
+  if (!video_fec_ || video_fec_config_.fec_ssrc != packet.ssrc() ||
+      video_fec_config_.protected_ssrc != packet.csrc(0)) {
+    // The first repair stream, or a restarted sender's.
+    video_fec_config_.fec_ssrc = packet.ssrc();
+    video_fec_config_.protected_ssrc = packet.csrc(0);
+    video_fec_ = std::make_unique<FlexfecReceiver>(video_fec_config_);
+  }
+  ++stats_.fec_packets;
+  OnRecovered(video_fec_->OnFecPacket(packet.data(), arrival), arrival);
+}
+
+void MediaReceiver::OnRecovered(const std::vector<std::vector<uint8_t>>& packets,
+                                Timestamp arrival) {
+  for (const std::vector<uint8_t>& bytes : packets) {
+    auto packet = RtpPacket::Parse(bytes);
+    if (!packet.ok()) continue;
+    auto codec = VideoCodecOfPayloadType(packet->payload_type());
+    if (!codec) continue;
+    ++stats_.packets_recovered;
+    // Not fed to the transport feedback: it did not cross the path.
+    OnVideoPacket(*packet, *codec, arrival);
   }
 }
 
@@ -385,6 +422,7 @@ void MediaReceiver::RestartAudio() {
 }
 
 void MediaReceiver::RestartVideo() {
+  video_fec_.reset();
   video_tick_.Cancel();
   nack_timer_.Cancel();
   nack_timer_at_ = Timestamp::PlusInfinity();

@@ -25,6 +25,7 @@
 #include "engine/video/video_reference_finder.h"
 #include "transport/base/latency_histogram.h"
 #include "transport/cc/transport_feedback_generator.h"
+#include "transport/fec/fec_receiver.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/nack_requester.h"
 #include "transport/rtp/receive_statistics.h"
@@ -66,6 +67,9 @@ struct MediaReceiverStats {
   uint64_t bytes_received = 0;     // RTP and RTCP datagrams.
   uint64_t packets_malformed = 0;  // Datagrams or payloads rejected.
   uint64_t packets_unknown_payload_type = 0;
+  uint64_t padding_packets = 0;    // Probe padding (payload type 97, no payload).
+  uint64_t fec_packets = 0;        // Video FEC repair packets received.
+  uint64_t packets_recovered = 0;  // Video packets rebuilt from them.
   uint64_t rtcp_received = 0;
   uint64_t rtcp_sent = 0;
   uint64_t bytes_sent = 0;
@@ -184,6 +188,9 @@ class MediaReceiver {
   void OnRtp(const RtpPacket& packet, Timestamp arrival);
   void OnAudioPacket(const RtpPacket& packet, Timestamp arrival);
   void OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Timestamp arrival);
+  void OnVideoFecPacket(const RtpPacket& packet, Timestamp arrival);
+  // Video packets FEC rebuilt: into the video path as if received.
+  void OnRecovered(const std::vector<std::vector<uint8_t>>& packets, Timestamp arrival);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
   // Forget a stream's sender: its next packet starts the stream afresh.
   void RestartAudio();
@@ -221,6 +228,9 @@ class MediaReceiver {
   VideoRenderer video_renderer_;
   std::optional<AudioStream> audio_;
   std::optional<VideoStream> video_;
+  // The video's FlexFEC: made for the first repair stream seen.
+  FlexfecReceiver::Config video_fec_config_;
+  std::unique_ptr<FlexfecReceiver> video_fec_;
   std::unique_ptr<VideoPacketBuffer> video_packets_;
   VideoReferenceFinder reference_finder_;
   VideoFrameBuffer frame_buffer_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "transport/rtcp/sender_report.h"
 #include "transport/rtp/packet_demux.h"
 #include "transport/rtp/rtp_header_extensions.h"
+#include "transport/rtp/sequence_number.h"
 #include "transport/time/ntp_time.h"
 
 namespace comodal::engine {
@@ -92,8 +94,20 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
   transport.padding_payload_type = kPaddingPayloadType;
   sender->transport_ = std::make_unique<SendTransportController>(
       scheduler, transport,
-      [raw](std::span<const uint8_t> datagram, Timestamp now) { raw->send_(datagram, now); },
+      [raw](std::span<const uint8_t> datagram, Timestamp now) {
+        raw->send_(datagram, now);
+        raw->OnPacketLeft(datagram);
+      },
       [raw](const NetworkControlUpdate& update) { raw->OnTargetRate(update); });
+  if (sender->config_.video && sender->config_.video_fec) {
+    FlexfecSender::Config fec;
+    fec.ssrc = sender->config_.video_fec_ssrc;
+    fec.payload_type = kFlexfecPayloadType;
+    fec.protected_ssrc = sender->config_.video_ssrc;
+    fec.initial_sequence_number = static_cast<uint16_t>(Scramble(fec.ssrc));
+    sender->fec_ = std::make_unique<FlexfecSender>(fec);
+    sender->UpdateFecProtection();
+  }
   sender->transport_->Start();
   sender->reports_ =
       scheduler.StartRepeating(sender->config_.rtcp_interval, [raw] { return raw->SendReports(); });
@@ -162,6 +176,7 @@ void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool m
   stream.last_capture = capture_time;
   ++stream.packets;
   stream.octets += static_cast<uint32_t>(payload.size());
+  stream.octets_total += packet.size();
   ++stats_.packets_sent;
   stats_.bytes_sent += packet.size();
   transport_->SendRtp(std::vector<uint8_t>(packet.begin(), packet.end()),
@@ -228,6 +243,7 @@ Status MediaSender::SendVideo(const RawVideoFrame& frame) {
       std::visit([&](auto& packetizer) { return packetizer.Packetize(out); }, packetizer_);
   if (!payloads.ok()) return payloads.error();
   const uint32_t rtp_timestamp = RtpTimestampOf(video_, frame.capture_time);
+  if (out.keyframe) keyframe_timestamp_ = rtp_timestamp;
   for (const RtpVideoPayload& payload : *payloads) {
     SendRtp(video_, rtp_timestamp, payload.last_in_frame, payload.data, frame.capture_time,
             payload.first_in_frame);
@@ -298,7 +314,21 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
   // Audio first; the rest is the video's, less its packets' headers.
   const DataRate audio =
       audio_encoder_ ? audio_encoder_->bitrate() + kAudioHeaderRate : DataRate::Zero();
-  const DataRate video = update.target_rate * kVideoPayloadShare - audio;
+  UpdateFecProtection();
+  // The FEC's repair packets come out of the video's share, at the overhead they really have
+  // (a group of small frames gets one repair packet whatever the rate asks).
+  if (fec_) {
+    const uint64_t fec_bytes = stats_.fec_bytes - fec_bytes_seen_;
+    const uint64_t video_bytes = video_.octets_total - video_bytes_seen_;
+    if (video_bytes >= 20'000) {
+      const double measured = static_cast<double>(fec_bytes) / static_cast<double>(video_bytes);
+      fec_overhead_ = fec_overhead_ * 0.7 + measured * 0.3;
+      fec_bytes_seen_ = stats_.fec_bytes;
+      video_bytes_seen_ = video_.octets_total;
+    }
+  }
+  const DataRate video = (update.target_rate * kVideoPayloadShare - audio) /
+                         (1 + std::max(fec_overhead_, stats_.fec_rate));
   auto log = GetLogger("engine.rate");
   if (!stats_.video_paused && video < config_.min_video_rate) {
     stats_.video_paused = true;
@@ -325,6 +355,56 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
   }
   stats_.video_target = video;
   last_video_rate_set_ = now;
+}
+
+void MediaSender::OnPacketLeft(std::span<const uint8_t> datagram) {
+  if (!fec_) return;
+  auto packet = RtpPacket::Parse(datagram);
+  if (!packet.ok() || packet->ssrc() != video_.ssrc) return;
+  // A retransmission is an older number: protected once already.
+  const uint16_t sequence_number = packet->sequence_number();
+  if (last_fec_sequence_number_ &&
+      !IsNewerSequenceNumber(sequence_number, *last_fec_sequence_number_)) {
+    return;
+  }
+  last_fec_sequence_number_ = sequence_number;
+  const bool keyframe = keyframe_timestamp_ && packet->timestamp() == *keyframe_timestamp_;
+  for (const std::vector<uint8_t>& repair :
+       fec_->OnMediaPacket(datagram, packet->marker(), keyframe)) {
+    auto parsed = RtpPacket::Parse(repair);
+    if (!parsed.ok()) continue;
+    // Repair packets cross the path like any other: they carry a transport-wide number too.
+    RtpPacketBuilder builder;
+    builder.set_ssrc(parsed->ssrc())
+        .set_payload_type(parsed->payload_type())
+        .set_sequence_number(parsed->sequence_number())
+        .set_timestamp(parsed->timestamp())
+        .set_marker(parsed->marker());
+    std::vector<uint32_t> csrcs;
+    for (size_t i = 0; i < parsed->csrc_count(); ++i) csrcs.push_back(parsed->csrc(i));
+    builder.SetCsrcs(csrcs);
+    if (config_.send_transport_sequence_numbers) {
+      builder.SetExtension<TransportSequenceNumber>(kTransportSequenceNumberExtensionId, 0);
+    }
+    std::array<uint8_t, kMaxPacketBufferSize> buffer;
+    auto size = builder.Build(parsed->payload(), buffer);
+    if (!size.ok()) continue;
+    ++stats_.fec_packets;
+    stats_.fec_bytes += *size;
+    transport_->SendRtp(std::vector<uint8_t>(buffer.begin(), buffer.begin() + *size),
+                        config_.video_priority, /*repair=*/false);
+  }
+}
+
+void MediaSender::UpdateFecProtection() {
+  if (!fec_) return;
+  const double loss =
+      std::max(audio_loss_, config_.congestion_control ? transport_->controller().stats().loss : 0);
+  const double rate =
+      std::min(config_.max_fec_rate, config_.fec_base + config_.fec_loss_multiple * loss);
+  if (std::abs(rate - stats_.fec_rate) < 0.005) return;
+  stats_.fec_rate = rate;
+  fec_->SetProtection(rate, std::min(config_.max_key_fec_rate, 2 * rate));
 }
 
 TimeDelta MediaSender::SendSecondCopies() {

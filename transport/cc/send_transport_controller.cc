@@ -108,6 +108,16 @@ void SendTransportController::SendPadding(DataSize size, std::optional<int> prob
 }
 
 void SendTransportController::Pace() {
+  // A packet sent below may make more (FEC repair packets): they are enqueued and this loop
+  // takes them; pacing does not start over inside itself.
+  if (pacing_) return;
+  pacing_ = true;
+  PaceNow();
+  pacing_ = false;
+  ScheduleNextPace();
+}
+
+void SendTransportController::PaceNow() {
   const Timestamp now = scheduler_.Now();
   if (!pacer_.active_probe_id() && !waiting_probes_.empty()) {
     pacer_.StartProbe(waiting_probes_.front(), now);
@@ -125,6 +135,10 @@ void SendTransportController::Pace() {
     SendPadding(*padding, probe);
   }
   stats_.queued = pacer_.queued_size();
+}
+
+void SendTransportController::ScheduleNextPace() {
+  const Timestamp now = scheduler_.Now();
   // Probes that wait start when the running one ends: wake at least every few milliseconds
   // while any are waiting or running.
   Timestamp next = pacer_.NextSendTime(now);

@@ -79,6 +79,8 @@ class SendTransportController {
   void SendPadding(DataSize size, std::optional<int> probe_cluster_id);
   // Sends what the pacer lets out now and sets the next wake-up.
   void Pace();
+  void PaceNow();
+  void ScheduleNextPace();
 
   TaskScheduler& scheduler_;
   Config config_;
@@ -91,6 +93,7 @@ class SendTransportController {
   uint16_t transport_sequence_number_ = 1;
   uint16_t padding_sequence_number_ = 1;
   uint32_t padding_timestamp_ = 0;
+  bool pacing_ = false;
   TaskHandle pace_task_;
   Timestamp pace_at_ = Timestamp::PlusInfinity();
   TaskHandle process_task_;
