@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
+#include <optional>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -65,6 +67,41 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
   return a;
 }
 
+// A receiver's --duration for senders whose --duration are `send_seconds`, one after the other.
+// A sender's own --duration starts only once it is up (GStreamer, encoders, sockets), which on a
+// loaded machine may take seconds after it was started; the receiver then plays out for up to a
+// second after the last one ended. A receiver that stopped before its senders would make counts
+// that must match (packets out, packets in) differ.
+std::string RecvDuration(std::initializer_list<double> send_seconds) {
+  constexpr double kSenderStartUp = 2;
+  constexpr double kPlayout = 1;
+  double total = kPlayout;
+  for (double seconds : send_seconds) total += kSenderStartUp + seconds;
+  std::ostringstream text;
+  text << total;
+  return text.str();
+}
+
+// Reads `child`'s output up to a line that contains `text`, for at most `timeout`.
+bool WaitForLine(ChildProcess& child, const std::string& text, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    const std::optional<std::string> line = child.ReadLine(left);
+    if (!line) return false;
+    if (line->find(text) != std::string::npos) return true;
+  }
+}
+
+// gst-launch prints "Setting pipeline to PAUSED" before it opens its elements (udpsrc binds its
+// port then) and "Setting pipeline to PLAYING" after: a sender started on the first line may
+// send its first packets, the keyframe among them, to a port nobody listens on yet.
+bool WaitUntilGstListens(ChildProcess& gst) {
+  return WaitForLine(gst, "Setting pipeline to PLAYING", milliseconds(10000));
+}
+
 // The static test key of the GStreamer SRTP tests: bytes 00 01 ... 1D as --srtp-key (base64)
 // and as srtpenc/srtpdec take it (hex).
 constexpr char kSrtpKeyBase64[] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";
@@ -106,7 +143,7 @@ PairRun RunSendToRecv(const std::string& name, const std::string& address,
       Concat({Comodal(), "recv", "--listen", address, "--stats-json", recv_json}, recv_args));
   EXPECT_TRUE(recv.has_value());
   if (!recv) return run;
-  EXPECT_TRUE(recv->ReadLine(milliseconds(5000)).has_value());  // "recv: listening on ..."
+  EXPECT_TRUE(recv->ReadLine(milliseconds(10000)).has_value());  // "recv: listening on ..."
   auto send = ChildProcess::Start(
       Concat({Comodal(), "send", "--to", to, "--stats-json", send_json}, send_args));
   EXPECT_TRUE(send.has_value());
@@ -126,8 +163,9 @@ TEST(MediaCommandsRealTimeTest, SendToRecvOverDtlsSrtpOnLoopbackDecodesAudioAndV
   const std::string address = "127.0.0.1:" + std::to_string(PortFor(0));
   const Identity site = MakeIdentity("site");
   const Identity hub = MakeIdentity("hub");
-  const PairRun run = RunSendToRecv("dtls", address, Concat({"--duration", "5"}, Dtls(site, hub)),
-                                    address, Concat({"--duration", "3"}, Dtls(hub, site)));
+  const PairRun run =
+      RunSendToRecv("dtls", address, Concat({"--duration", RecvDuration({3})}, Dtls(site, hub)),
+                    address, Concat({"--duration", "3"}, Dtls(hub, site)));
   EXPECT_EQ(run.send_status, 0) << run.send_output;
   EXPECT_EQ(run.recv_status, 0) << run.recv_output;
   const nlohmann::json& r = run.recv;
@@ -185,8 +223,8 @@ TEST(MediaCommandsRealTimeTest, DtlsOverAGeoSatlinkCompletesWithoutRetransmissio
   // The DTLS client (send) connects from the site side of the relay, as a site box would;
   // 150 kbit/s of video and Opus fit the 256 kbit/s uplink.
   const PairRun run = RunSendToRecv(
-      "geo", recv_address, Concat({"--duration", "9"}, Dtls(hub, site)), match[1].str(),
-      Concat({"--bitrate", "150", "--duration", "6"}, Dtls(site, hub)));
+      "geo", recv_address, Concat({"--duration", RecvDuration({6})}, Dtls(hub, site)),
+      match[1].str(), Concat({"--bitrate", "150", "--duration", "6"}, Dtls(site, hub)));
   EXPECT_EQ(run.send_status, 0) << run.send_output;
   EXPECT_EQ(run.recv_status, 0) << run.recv_output;
   satlink->Signal(SIGINT);
@@ -217,7 +255,7 @@ TEST(MediaCommandsRealTimeTest, RecvAcceptsTheHandshakeOfARestartedSender) {
   std::filesystem::remove(second_json);
   // The first sender runs inside RunSendToRecv; the second starts when the first has ended.
   const PairRun run = RunSendToRecv(
-      "restart", address, Concat({"--duration", "6"}, Dtls(site, hub)), address,
+      "restart", address, Concat({"--duration", RecvDuration({2, 2})}, Dtls(site, hub)), address,
       Concat({"--duration", "2"}, Dtls(hub, site)), [&] {
         auto second = ChildProcess::Start(Concat(
             {Comodal(), "send", "--to", address, "--duration", "2", "--stats-json", second_json},
@@ -245,7 +283,7 @@ struct RestartRun {
   nlohmann::json second;
 };
 
-// `comodal recv` with `recv_args` runs for 7 s; `comodal send` with `send_args` runs for 2 s,
+// `comodal recv` with `recv_args` runs throughout; `comodal send` with `send_args` runs for 2 s,
 // ends (RTCP BYE) and starts again with the same arguments for 2 s more: a new process with the
 // same configured SSRCs, sequence numbers, timestamps and picture IDs starting afresh.
 RestartRun RunRestartedSender(const std::string& name, int port,
@@ -256,7 +294,7 @@ RestartRun RunRestartedSender(const std::string& name, int port,
   std::filesystem::remove(second_json);
   RestartRun restart;
   restart.run = RunSendToRecv(
-      name, address, Concat({"--duration", "7"}, recv_args), address,
+      name, address, Concat({"--duration", RecvDuration({2, 2})}, recv_args), address,
       Concat({"--duration", "2"}, send_args), [&] {
         auto second = ChildProcess::Start(Concat(
             {Comodal(), "send", "--to", address, "--duration", "2", "--stats-json", second_json},
@@ -352,7 +390,7 @@ TEST(MediaCommandsRealTimeTest, GStreamerDecodesComodalsVp8) {
        "rtpjitterbuffer", "!", "rtpvp8depay", "!", "vp8dec", "!", "videoconvert", "!",
        "video/x-raw,format=I420", "!", "filesink", "location=" + yuv});
   ASSERT_TRUE(gst.has_value());
-  ASSERT_TRUE(gst->ReadLine(milliseconds(5000)).has_value());  // "Setting pipeline to PAUSED"
+  ASSERT_TRUE(WaitUntilGstListens(*gst)) << gst->output();
   auto send =
       ChildProcess::Start({Comodal(), "send", "--to", "127.0.0.1:" + std::to_string(port),
                            "--audio", "none", "--video", "vp8", "--duration", "3", "--no-encrypt"});
@@ -381,7 +419,7 @@ nlohmann::json RecvFromGStreamer(const std::string& name, int port,
                                  recv_args));
   EXPECT_TRUE(recv.has_value());
   if (!recv) return nullptr;
-  EXPECT_TRUE(recv->ReadLine(milliseconds(5000)).has_value());
+  EXPECT_TRUE(recv->ReadLine(milliseconds(10000)).has_value());
   const CommandResult gst = RunCommand(gst_launch);
   EXPECT_EQ(gst.exit_code, 0) << gst.output;
   recv->Signal(SIGINT);
@@ -437,7 +475,7 @@ TEST(MediaCommandsRealTimeTest, GStreamerSrtpdecDecodesComodalsSrtp) {
   for (std::string word; words >> word;) argv.push_back(word);
   auto gst = ChildProcess::Start(argv);
   ASSERT_TRUE(gst.has_value());
-  ASSERT_TRUE(gst->ReadLine(milliseconds(5000)).has_value());  // "Setting pipeline to PAUSED"
+  ASSERT_TRUE(WaitUntilGstListens(*gst)) << gst->output();
   auto send = ChildProcess::Start({Comodal(), "send", "--to", "127.0.0.1:" + std::to_string(port),
                                    "--audio", "none", "--video", "vp8", "--duration", "3",
                                    "--srtp-key", kSrtpKeyBase64, "--stats-json", send_json});
@@ -481,9 +519,9 @@ TEST(MediaCommandsRealTimeTest, ComodalDecodesGStreamersSrtpenc) {
 
 TEST(MediaCommandsRealTimeTest, EncryptedRecvRefusesPlainRtp) {
   const std::string address = "127.0.0.1:" + std::to_string(PortFor(7));
-  const PairRun run =
-      RunSendToRecv("plain_to_srtp", address, {"--duration", "3", "--srtp-key", kSrtpKeyBase64},
-                    address, {"--duration", "1.5", "--audio", "none", "--no-encrypt"});
+  const PairRun run = RunSendToRecv(
+      "plain_to_srtp", address, {"--duration", RecvDuration({1.5}), "--srtp-key", kSrtpKeyBase64},
+      address, {"--duration", "1.5", "--audio", "none", "--no-encrypt"});
   EXPECT_EQ(run.send_status, 0) << run.send_output;
   EXPECT_EQ(run.recv_status, 0) << run.recv_output;
   const nlohmann::json& r = run.recv;

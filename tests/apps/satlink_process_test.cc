@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "tests/support/real_time.h"
 #include "tests/support/subprocess.h"
 #include "transport/net/udp_socket.h"
 
@@ -77,17 +78,51 @@ TEST(SatlinkRealTimeTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
 
   constexpr uint32_t kProbes = 75;  // 1.5 s of 200-byte probes every 20 ms.
   constexpr uint32_t kBulk = 96;    // 1.5 s of 1000-byte packets at 512 kbit/s.
-  const Timestamp start = scheduler.Now();
+  Timestamp last_sent = Timestamp::PlusInfinity();
   for (uint32_t i = 0; i < kProbes; ++i) {
     scheduler.PostDelayedTask(TimeDelta::Millis(20 * i), [&, i] { send(i, 200); });
   }
   for (uint32_t i = 0; i < kBulk; ++i) {
-    scheduler.PostDelayedTask(TimeDelta::Millis(1600) + TimeDelta::Micros(15'625 * i),
-                              [&, i] { send(1000 + i, 1000); });
+    scheduler.PostDelayedTask(TimeDelta::Millis(1600) + TimeDelta::Micros(15'625 * i), [&, i] {
+      send(1000 + i, 1000);
+      if (i == kBulk - 1) last_sent = scheduler.Now();
+    });
   }
-  // The bulk drains through a full 1 s buffer: everything is back after 1.6 + 1.5 + 1 + 0.6 s.
-  scheduler.RunFor(TimeDelta::Millis(5200));
-  (void)start;
+  // Nothing stays in the relay longer than a full 1 s uplink buffer, then 300 + 5 ms each way
+  // and the serialisation of 1000 bytes up and down. Once that, and a second for the processes'
+  // scheduling, has passed after the last send, everything the relay will forward has been
+  // forwarded. Counted from the last send as it happened: on a loaded machine this loop may send
+  // later than planned, which a fixed window from the start would cut short.
+  const TimeDelta kLongestStay = TimeDelta::Millis(1000 + 2 * 305 + 31 + 8);
+  testing::RunUntil(
+      scheduler,
+      [&] { return scheduler.Now() >= last_sent + kLongestStay + TimeDelta::Seconds(1); },
+      TimeDelta::Seconds(30));
+  ASSERT_TRUE(last_sent.IsFinite()) << "the last packet was not sent within 30 s";
+
+  // SIGTERM ends it and it writes the stats: what it forwarded each way.
+  child->Signal(SIGTERM);
+  ASSERT_EQ(child->Wait(10s), 0) << child->output();
+  EXPECT_THAT(child->output(), ::testing::HasSubstr("stopped (SIGTERM)"));
+  std::ifstream file(stats_path);
+  ASSERT_TRUE(file.good());
+  const auto stats = nlohmann::json::parse(file);
+  const auto& up = stats["uplink"];
+  const auto& down = stats["downlink"];
+  // Whatever it forwarded and this loop has not read yet (a loaded machine) is still in the
+  // sockets: read it all before counting.
+  auto count = [&](Timestamp Probe::*at) {
+    return static_cast<int>(std::count_if(probes.begin(), probes.end(), [&](const auto& entry) {
+      return (entry.second.*at).IsFinite();
+    }));
+  };
+  EXPECT_TRUE(testing::RunUntil(
+      scheduler,
+      [&] {
+        return count(&Probe::at_hub) >= up["packets_out"].get<int>() &&
+               count(&Probe::back) >= down["packets_out"].get<int>();
+      },
+      TimeDelta::Seconds(10)));
 
   // One-way delay: 300 ms + 6.25 ms serialisation of 200 bytes at 256 kbit/s + [0, 5] ms jitter.
   std::vector<TimeDelta> excess_up, excess_round_trip;
@@ -127,20 +162,9 @@ TEST(SatlinkRealTimeTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
             << " us, round-trip excess p95 " << Percentile(excess_round_trip, 0.95).us()
             << " us, uplink rate " << kbps << " kbit/s\n";
 
-  // SIGTERM ends it and it writes the stats.
-  child->Signal(SIGTERM);
-  ASSERT_EQ(child->Wait(10s), 0) << child->output();
-  EXPECT_THAT(child->output(), ::testing::HasSubstr("stopped (SIGTERM)"));
-  std::ifstream file(stats_path);
-  ASSERT_TRUE(file.good());
-  const auto stats = nlohmann::json::parse(file);
   EXPECT_EQ(stats["profile"], "geo-vsat");
-  size_t at_hub = 0, back = 0;
-  for (const auto& [id, p] : probes) {
-    at_hub += p.at_hub.IsFinite();
-    back += p.back.IsFinite();
-  }
-  const auto& up = stats["uplink"];
+  const int at_hub = count(&Probe::at_hub);
+  const int back = count(&Probe::back);
   EXPECT_EQ(up["packets_in"], kProbes + kBulk);
   EXPECT_EQ(up["packets_out"], at_hub);
   EXPECT_GT(up["dropped_queue"].get<int>(), 10);  // The bulk overflowed the 1 s buffer.
@@ -152,7 +176,6 @@ TEST(SatlinkRealTimeTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
   EXPECT_GT(up["queue_delay_ms_max"].get<double>(), 900);  // The 1 s buffer filled.
   EXPECT_LE(up["queue_delay_ms_max"].get<double>(), 1000);
   EXPECT_LE(up["scheduling_error_ms_p95"].get<double>(), 2.0);
-  const auto& down = stats["downlink"];
   EXPECT_EQ(down["packets_in"], at_hub);
   EXPECT_EQ(down["packets_out"], back);
   EXPECT_LE(down["scheduling_error_ms_p95"].get<double>(), 2.0);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "tests/support/real_time.h"
 #include "tests/transport/srtp/dtls_test_peers.h"
 #include "transport/link/scheduled_link.h"
 #include "transport/net/asio_scheduler.h"
@@ -417,13 +418,14 @@ TEST(SecureDatagramPathRealTimeTest, HandshakeAndSrtpOverLoopbackUdpWithLostFlig
       flow.client.path->dtls()->retransmissions() + flow.server.path->dtls()->retransmissions(),
       2u);
 
-  // SRTP both ways over the sockets; stop when both arrived.
+  // SRTP both ways over the sockets, until both arrived.
   flow.server.path->set_state_handler(nullptr);
   flow.client.path->SendPacket(Rtp(1), flow.scheduler.Now());
   flow.server.path->SendPacket(Rtcp(0x5EC0FEED), flow.scheduler.Now());
-  for (int i = 0; i < 50 && (flow.server.delivered.empty() || flow.client.delivered.empty()); ++i) {
-    flow.scheduler.RunFor(TimeDelta::Millis(20));
-  }
+  EXPECT_TRUE(testing::RunUntil(
+      flow.scheduler,
+      [&] { return !flow.server.delivered.empty() && !flow.client.delivered.empty(); },
+      TimeDelta::Seconds(20)));
   EXPECT_THAT(flow.server.delivered, ::testing::ElementsAre(Rtp(1)));
   EXPECT_THAT(flow.client.delivered, ::testing::ElementsAre(Rtcp(0x5EC0FEED)));
 }
