@@ -158,7 +158,17 @@ void MediaReceiver::OnAudioPacket(const RtpPacket& packet, Timestamp arrival) {
     jitter.frame = info->duration;  // The sender's packet duration is the playout step.
     stream.jitter_buffer = std::make_unique<AudioJitterBuffer>(jitter);
     stream.statistics = std::make_unique<StreamReceiveStatistics>(stream.ssrc, kOpusRtpClockRate);
-    stream.playout = scheduler_.StartRepeating(TimeDelta::Zero(), [this] { return PlayAudio(); });
+    // Each playout is due one step after the previous one was due, not after it ran: late
+    // wake-ups (a loaded CPU) would otherwise add up, the playout clock would run slow and the
+    // jitter buffer would drop frames to catch up. More than 200 ms behind, it starts afresh.
+    stream.playout = scheduler_.StartRepeating(TimeDelta::Zero(), [this] {
+      const TimeDelta step = PlayAudio();
+      if (step.IsPlusInfinity() || !audio_) return step;
+      const Timestamp now = scheduler_.Now();
+      Timestamp& next = audio_->next_playout;
+      next = (next.IsFinite() && next > now - TimeDelta::Millis(200) ? next : now) + step;
+      return std::max(next - now, TimeDelta::Zero());
+    });
   }
   AudioStream& stream = *audio_;
   if (packet.ssrc() != stream.ssrc) {

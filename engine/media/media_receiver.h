@@ -170,6 +170,7 @@ class MediaReceiver {
     std::optional<StreamSynchronizer::Playout> last_played;
     bool ended = false;  // BYE received: play out what is buffered, then stop.
     SequenceJump jump;
+    Timestamp next_playout = Timestamp::MinusInfinity();  // When the next playout is due.
   };
   struct VideoStream {
     VideoStream() : ntp(kVideoRtpClockRate) {}
