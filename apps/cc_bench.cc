@@ -119,12 +119,6 @@ class Recorder : public engine::MediaSimulationObserver {
   FlexfecReceiver fec_;
 };
 
-// The top of the ladder a sender of this configuration has (MediaSender adds the audio and the
-// packet headers to the video encoder's bitrate).
-DataRate LadderTop(const engine::MediaSenderConfig& sender) {
-  return sender.video->target_bitrate / 0.95 + sender.audio->bitrate + DataRate::KilobitsPerSec(16);
-}
-
 // `fixed_rate` zero: congestion control on. Both runs are measured against the same top of the
 // ladder, the adaptive sender's.
 CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixed_rate,
@@ -138,16 +132,13 @@ CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixe
   config.sender.congestion_control = adaptive;
   config.sender.video_fec = adaptive;  // A plain RTP pipeline has none.
   config.sender.video->target_bitrate = kTopVideoRate;
-  if (!adaptive) {
-    const DataRate audio = LadderTop(config.sender) - kTopVideoRate / 0.95;
-    config.sender.video->target_bitrate =
-        std::max(DataRate::KilobitsPerSec(50), (fixed_rate - audio) * 0.95);
-  }
   CcRunRecord record;
   record.duration = duration;
-  engine::MediaSenderConfig top = config.sender;
-  top.video->target_bitrate = kTopVideoRate;
-  record.ladder_top = LadderTop(top);
+  record.ladder_top = engine::LadderTop(config.sender);
+  if (!adaptive) {
+    config.sender.video->target_bitrate = std::max(
+        DataRate::KilobitsPerSec(50), engine::VideoBitrateForLadderTop(config.sender, fixed_rate));
+  }
   record.sample_interval = config.sample_interval;
   Recorder recorder(config.sender, config.downlink, record);
   config.observer = &recorder;

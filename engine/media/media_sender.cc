@@ -18,7 +18,6 @@
 #include "transport/rtcp/sender_report.h"
 #include "transport/rtp/packet_demux.h"
 #include "transport/rtp/rtp_header_extensions.h"
-#include "transport/rtp/sequence_number.h"
 #include "transport/time/ntp_time.h"
 
 namespace comodal::engine {
@@ -42,7 +41,21 @@ uint32_t Scramble(uint32_t value) {
 constexpr DataRate kAudioHeaderRate = DataRate::KilobitsPerSec(16);
 constexpr double kVideoPayloadShare = 0.95;
 
+// The audio's part of a target: its bitrate and its packets' headers.
+DataRate AudioShare(const MediaSenderConfig& config) {
+  return config.audio ? config.audio->bitrate + kAudioHeaderRate : DataRate::Zero();
+}
+
 }  // namespace
+
+DataRate LadderTop(const MediaSenderConfig& config) {
+  if (!config.video) return AudioShare(config);
+  return config.video->target_bitrate / kVideoPayloadShare + AudioShare(config);
+}
+
+DataRate VideoBitrateForLadderTop(const MediaSenderConfig& config, DataRate top) {
+  return (top - AudioShare(config)) * kVideoPayloadShare;
+}
 
 Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskScheduler& scheduler,
                                                                       MediaSenderConfig config,
@@ -82,10 +95,7 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
   if (sender->config_.video) {
     // The encoder's configured bitrate is the top of the ladder: the controller never asks for
     // more than it and the audio need.
-    const DataRate audio = sender->config_.audio ? sender->config_.audio->bitrate + kAudioHeaderRate
-                                                 : DataRate::Zero();
-    transport.controller.max_rate =
-        sender->config_.video->target_bitrate / kVideoPayloadShare + audio;
+    transport.controller.max_rate = LadderTop(sender->config_);
     transport.controller.start_rate =
         std::min(transport.controller.start_rate, transport.controller.max_rate);
   }
@@ -105,6 +115,9 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
     fec.payload_type = kFlexfecPayloadType;
     fec.protected_ssrc = sender->config_.video_ssrc;
     fec.initial_sequence_number = static_cast<uint16_t>(Scramble(fec.ssrc));
+    if (sender->config_.send_transport_sequence_numbers) {
+      fec.transport_sequence_number_extension_id = kTransportSequenceNumberExtensionId;
+    }
     sender->fec_ = std::make_unique<FlexfecSender>(fec);
     sender->UpdateFecProtection();
   }
@@ -315,18 +328,7 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
   const DataRate audio =
       audio_encoder_ ? audio_encoder_->bitrate() + kAudioHeaderRate : DataRate::Zero();
   UpdateFecProtection();
-  // The FEC's repair packets come out of the video's share, at the overhead they really have
-  // (a group of small frames gets one repair packet whatever the rate asks).
-  if (fec_) {
-    const uint64_t fec_bytes = stats_.fec_bytes - fec_bytes_seen_;
-    const uint64_t video_bytes = video_.octets_total - video_bytes_seen_;
-    if (video_bytes >= 20'000) {
-      const double measured = static_cast<double>(fec_bytes) / static_cast<double>(video_bytes);
-      fec_overhead_ = fec_overhead_ * 0.7 + measured * 0.3;
-      fec_bytes_seen_ = stats_.fec_bytes;
-      video_bytes_seen_ = video_.octets_total;
-    }
-  }
+  // The FEC's repair packets come out of the video's share.
   const DataRate video = (update.target_rate * kVideoPayloadShare - audio) /
                          (1 + std::max(fec_overhead_, stats_.fec_rate));
   auto log = GetLogger("engine.rate");
@@ -361,43 +363,26 @@ void MediaSender::OnPacketLeft(std::span<const uint8_t> datagram) {
   if (!fec_) return;
   auto packet = RtpPacket::Parse(datagram);
   if (!packet.ok() || packet->ssrc() != video_.ssrc) return;
-  // A retransmission is an older number: protected once already.
-  const uint16_t sequence_number = packet->sequence_number();
-  if (last_fec_sequence_number_ &&
-      !IsNewerSequenceNumber(sequence_number, *last_fec_sequence_number_)) {
-    return;
-  }
-  last_fec_sequence_number_ = sequence_number;
   const bool keyframe = keyframe_timestamp_ && packet->timestamp() == *keyframe_timestamp_;
-  for (const std::vector<uint8_t>& repair :
-       fec_->OnMediaPacket(datagram, packet->marker(), keyframe)) {
-    auto parsed = RtpPacket::Parse(repair);
-    if (!parsed.ok()) continue;
-    // Repair packets cross the path like any other: they carry a transport-wide number too.
-    RtpPacketBuilder builder;
-    builder.set_ssrc(parsed->ssrc())
-        .set_payload_type(parsed->payload_type())
-        .set_sequence_number(parsed->sequence_number())
-        .set_timestamp(parsed->timestamp())
-        .set_marker(parsed->marker());
-    std::vector<uint32_t> csrcs;
-    for (size_t i = 0; i < parsed->csrc_count(); ++i) csrcs.push_back(parsed->csrc(i));
-    builder.SetCsrcs(csrcs);
-    if (config_.send_transport_sequence_numbers) {
-      builder.SetExtension<TransportSequenceNumber>(kTransportSequenceNumberExtensionId, 0);
-    }
-    std::array<uint8_t, kMaxPacketBufferSize> buffer;
-    auto size = builder.Build(parsed->payload(), buffer);
-    if (!size.ok()) continue;
+  for (std::vector<uint8_t>& repair : fec_->OnMediaPacket(datagram, packet->marker(), keyframe)) {
     ++stats_.fec_packets;
-    stats_.fec_bytes += *size;
-    transport_->SendRtp(std::vector<uint8_t>(buffer.begin(), buffer.begin() + *size),
-                        config_.video_priority, /*repair=*/false);
+    stats_.fec_bytes += repair.size();
+    transport_->SendRtp(std::move(repair), config_.video_priority, /*repair=*/false);
   }
 }
 
 void MediaSender::UpdateFecProtection() {
   if (!fec_) return;
+  // The overhead the repair packets really have (a group of small frames gets one whatever the
+  // rate asks), measured over every 20 kB of video.
+  const uint64_t video_bytes = video_.octets_total - video_bytes_seen_;
+  if (video_bytes >= 20'000) {
+    const double measured =
+        static_cast<double>(stats_.fec_bytes - fec_bytes_seen_) / static_cast<double>(video_bytes);
+    fec_overhead_ = fec_overhead_ * 0.7 + measured * 0.3;
+    fec_bytes_seen_ = stats_.fec_bytes;
+    video_bytes_seen_ = video_.octets_total;
+  }
   const double loss =
       std::max(audio_loss_, config_.congestion_control ? transport_->controller().stats().loss : 0);
   const double rate =

@@ -84,6 +84,12 @@ struct MediaSenderConfig {
   double max_key_fec_rate = 0.8;
 };
 
+// What a sender of this configuration sends at most, the top of its ladder: the video encoder's
+// bitrate over the share of the target its payload gets, plus the audio with its headers.
+DataRate LadderTop(const MediaSenderConfig& config);
+// The video encoder bitrate that puts the top of the ladder at `top`.
+DataRate VideoBitrateForLadderTop(const MediaSenderConfig& config, DataRate top);
+
 struct MediaSenderStats {
   uint64_t packets_sent = 0;  // RTP, retransmissions included.
   uint64_t bytes_sent = 0;    // RTP and RTCP datagrams.
@@ -186,7 +192,7 @@ class MediaSender {
   // A packet has left the pacer for the wire (transport-wide number written): video packets are
   // protected by FEC, whose repair packets then queue behind them.
   void OnPacketLeft(std::span<const uint8_t> datagram);
-  // The FEC rate for the loss measured now.
+  // The FEC rate for the loss measured now, and the overhead it has had.
   void UpdateFecProtection();
   // Sends the second copies that are due and waits for the next.
   TimeDelta SendSecondCopies();
@@ -212,8 +218,7 @@ class MediaSender {
   RtpPacketHistory history_;
   std::unique_ptr<SendTransportController> transport_;
   std::unique_ptr<FlexfecSender> fec_;
-  std::optional<uint16_t> last_fec_sequence_number_;  // The newest video packet protected.
-  std::optional<uint32_t> keyframe_timestamp_;        // RTP timestamp of the last keyframe.
+  std::optional<uint32_t> keyframe_timestamp_;  // RTP timestamp of the last keyframe.
   // FEC bytes per video byte, smoothed, and the counts it was last measured from.
   double fec_overhead_ = 0;
   uint64_t fec_bytes_seen_ = 0;

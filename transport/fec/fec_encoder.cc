@@ -3,9 +3,16 @@
 #include <algorithm>
 #include <cmath>
 
+#include "transport/rtp/rtp_header_extensions.h"
 #include "transport/rtp/sequence_number.h"
 
 namespace comodal {
+namespace {
+
+// The sequence number of a stored packet (checked to be RTP when it was stored).
+uint16_t SequenceNumberOf(const std::vector<uint8_t>& rtp) { return LoadBE16(&rtp[2]); }
+
+}  // namespace
 
 FlexfecSender::FlexfecSender(const Config& config)
     : config_(config), sequence_number_(config.initial_sequence_number) {}
@@ -24,27 +31,28 @@ std::vector<std::vector<uint8_t>> FlexfecSender::OnMediaPacket(std::span<const u
     ++stats_.rejected;
     return {};
   }
+  const uint16_t sequence_number = packet->sequence_number();
+  // A retransmission (or any copy of an older number) was protected when it was first sent.
+  if (newest_ && !IsNewerSequenceNumber(sequence_number, *newest_)) {
+    ++stats_.not_newer;
+    return {};
+  }
+  newest_ = sequence_number;
   ++stats_.media_packets;
   std::vector<std::vector<uint8_t>> out;
-  const uint16_t sequence_number = packet->sequence_number();
   // Close the group first if this packet cannot join it: a keyframe does not share a group with
   // delta frames (their rates differ), and every packet must fall in the mask after the base.
   if (!group_.empty() &&
-      (keyframe != group_keyframe_ || !IsNewerSequenceNumber(sequence_number, group_last_) ||
-       static_cast<uint16_t>(sequence_number - group_base_) >= FlexfecHeader::kMaxMaskBits)) {
+      (keyframe != group_keyframe_ ||
+       static_cast<uint16_t>(sequence_number - SequenceNumberOf(group_.front())) >=
+           FlexfecHeader::kMaxMaskBits)) {
     out = EmitGroup();
   }
   const double rate = keyframe ? key_rate_ : delta_rate_;
   if (rate <= 0) return out;
 
-  if (group_.empty()) {
-    group_base_ = sequence_number;
-    group_keyframe_ = keyframe;
-    group_frames_ = 0;
-  }
+  if (group_.empty()) group_keyframe_ = keyframe;
   group_.emplace_back(rtp.begin(), rtp.end());
-  group_last_ = sequence_number;
-  group_timestamp_ = packet->timestamp();
   if (end_of_frame) ++group_frames_;
 
   const bool full = group_.size() == kMaxMediaPacketsPerGroup;
@@ -69,18 +77,22 @@ std::vector<std::vector<uint8_t>> FlexfecSender::EmitGroup() {
     RtpPacketBuilder builder;
     builder.set_payload_type(config_.payload_type)
         .set_ssrc(config_.ssrc)
-        .set_timestamp(group_timestamp_);
+        .set_timestamp(LoadBE32(&group_.back()[4]));  // The last packet's (RFC 3550 §5.1).
     const uint32_t csrc = config_.protected_ssrc;
     (void)builder.SetCsrcs(std::span(&csrc, 1));
+    if (config_.transport_sequence_number_extension_id) {
+      (void)builder.SetExtension<TransportSequenceNumber>(
+          *config_.transport_sequence_number_extension_id, 0);
+    }
     for (size_t k = 0; k < m; ++k) {
       FlexfecHeader header;
       FlexfecHeader::ProtectedStream stream;
       stream.ssrc = config_.protected_ssrc;
       // RFC 8627 §4.2.2.1: SN base is the lowest sequence number the repair packet protects.
-      stream.sequence_number_base = LoadBE16(&group_[k][2]);
+      stream.sequence_number_base = SequenceNumberOf(group_[k]);
       std::vector<uint8_t> repair;
       for (size_t i = k; i < n; i += m) {
-        const uint16_t sequence_number = LoadBE16(&group_[i][2]);
+        const uint16_t sequence_number = SequenceNumberOf(group_[i]);
         stream.mask.set(static_cast<uint16_t>(sequence_number - stream.sequence_number_base));
         header.XorSourcePacket(group_[i], repair);
         ++stats_.protected_packets;

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -36,13 +37,16 @@ namespace comodal {
 //
 // A pure state machine: no clock, no socket. The repair packets carry the timestamp of the last
 // media packet they protect (RFC 8627 §4.1 leaves the repair timestamp to the sender; the media
-// clock is what the receiver's jitter estimate expects) and no header extension.
+// clock is what the receiver's jitter estimate expects) and, when configured, a transport-wide
+// sequence number element (zero: the send path writes it as the packet leaves) and no other
+// header extension.
 class FlexfecSender {
  public:
   static constexpr size_t kMaxMediaPacketsPerGroup = 48;
   // Bytes a repair packet is longer than the longest media packet it protects: the CSRC naming
   // the protected SSRC, and the FEC header with one SN base and the longest mask. A packetiser
-  // that leaves this much room under the MTU never makes a repair packet go over it.
+  // that leaves this much room under the MTU never makes a repair packet go over it (and 8 bytes
+  // more with the transport-wide sequence number element).
   static constexpr size_t kMaxOverhead =
       4 + FlexfecHeader::kBaseSize + 2 + FlexfecHeader::kMaxMaskSize;
 
@@ -52,13 +56,17 @@ class FlexfecSender {
     uint32_t protected_ssrc = 0;
     uint16_t initial_sequence_number = 0;
     size_t max_frames_per_group = 3;
+    // Local ID of the transport-wide sequence number element the repair packets carry, if any
+    // (they cross the path like any other packet, and congestion control counts them).
+    std::optional<uint8_t> transport_sequence_number_extension_id;
   };
   struct Stats {
     uint64_t media_packets = 0;      // Of the protected stream.
     uint64_t protected_packets = 0;  // Covered by a repair packet.
     uint64_t fec_packets = 0;
     uint64_t fec_bytes = 0;
-    uint64_t rejected = 0;  // Not RTP, or not of the protected stream: not protected.
+    uint64_t rejected = 0;   // Not RTP, or not of the protected stream: not protected.
+    uint64_t not_newer = 0;  // Retransmissions and older copies: protected when first sent.
   };
 
   explicit FlexfecSender(const Config& config);
@@ -70,7 +78,8 @@ class FlexfecSender {
   // `rtp` is a media packet exactly as it goes on the wire (every header extension final, before
   // SRTP): the receiver rebuilds lost packets from the bytes it gets, so any difference corrupts
   // the packets it recovers. Packets come in send order; `end_of_frame` marks a frame's last
-  // packet. Returns the repair packets to send after it, if any.
+  // packet. A packet whose number is not newer than every one before (a retransmission) is
+  // ignored: it was protected when first sent. Returns the repair packets to send after it.
   std::vector<std::vector<uint8_t>> OnMediaPacket(std::span<const uint8_t> rtp, bool end_of_frame,
                                                   bool keyframe);
 
@@ -84,12 +93,10 @@ class FlexfecSender {
   double delta_rate_ = 0;
   double key_rate_ = 0;
   uint16_t sequence_number_;
+  std::optional<uint16_t> newest_;  // The newest media sequence number seen.
 
   // The group being collected: copies of its packets in send order.
   std::vector<std::vector<uint8_t>> group_;
-  uint16_t group_base_ = 0;       // Sequence number of its first packet.
-  uint16_t group_last_ = 0;       // ... and of its last.
-  uint32_t group_timestamp_ = 0;  // RTP timestamp of its last packet.
   bool group_keyframe_ = false;
   size_t group_frames_ = 0;  // Complete frames in it.
 

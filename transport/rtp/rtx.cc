@@ -48,23 +48,33 @@ Result<size_t> BuildRtxPacket(std::span<const uint8_t> original, uint32_t rtx_ss
                  packet->header_size(), out);
 }
 
-Result<size_t> RestoreFromRtx(std::span<const uint8_t> rtx, uint32_t original_ssrc,
-                              uint8_t original_payload_type, std::span<uint8_t> out) {
+namespace {
+
+// RestoreFromRtx() on a packet already parsed.
+Result<size_t> Restore(const RtpPacket& packet, uint32_t original_ssrc,
+                       uint8_t original_payload_type, std::span<uint8_t> out) {
   if (original_payload_type > 127) {
     return Error{ErrorCode::kInvalidArgument, "RTP payload type is 7 bits"};
   }
-  auto packet = RtpPacket::Parse(rtx);
-  if (!packet.ok()) return packet.error();
   // RFC 4588 §4: the payload starts with the OSN. An RTX packet with an empty payload is a
   // padding-only packet (bandwidth probing on the RTX stream), not a retransmission.
-  if (packet->payload().size() < kRtxOverhead) {
+  if (packet.payload().size() < kRtxOverhead) {
     return Error{ErrorCode::kTruncated, "RTX payload shorter than its original sequence number"};
   }
-  const size_t size = rtx.size() - kRtxOverhead;
+  const size_t size = packet.data().size() - kRtxOverhead;
   if (size > out.size()) return Error{ErrorCode::kBufferTooSmall, "no room for the RTP packet"};
-  const uint16_t original_sequence_number = LoadBE16(packet->payload().data());
-  return Rewrite(*packet, original_payload_type, original_sequence_number, original_ssrc, {},
-                 packet->header_size() + kRtxOverhead, out);
+  const uint16_t original_sequence_number = LoadBE16(packet.payload().data());
+  return Rewrite(packet, original_payload_type, original_sequence_number, original_ssrc, {},
+                 packet.header_size() + kRtxOverhead, out);
+}
+
+}  // namespace
+
+Result<size_t> RestoreFromRtx(std::span<const uint8_t> rtx, uint32_t original_ssrc,
+                              uint8_t original_payload_type, std::span<uint8_t> out) {
+  auto packet = RtpPacket::Parse(rtx);
+  if (!packet.ok()) return packet.error();
+  return Restore(*packet, original_ssrc, original_payload_type, out);
 }
 
 bool RtxPayloadTypeMap::Add(uint8_t rtx_payload_type, uint8_t associated_payload_type) {
@@ -88,7 +98,7 @@ Result<size_t> RestoreFromRtx(std::span<const uint8_t> rtx, uint32_t original_ss
   if (!associated) {
     return Error{ErrorCode::kUnsupported, "RTX payload type has no associated payload type"};
   }
-  return RestoreFromRtx(rtx, original_ssrc, *associated, out);
+  return Restore(*packet, original_ssrc, *associated, out);
 }
 
 }  // namespace comodal

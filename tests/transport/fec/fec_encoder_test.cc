@@ -164,5 +164,40 @@ TEST(FlexfecSenderTest, IgnoresOtherStreamsAndGarbage) {
   EXPECT_EQ(sender.stats().media_packets, 0u);
 }
 
+// A retransmission leaves the sender after newer packets: it was protected when first sent, so
+// it neither joins nor closes the group being collected.
+TEST(FlexfecSenderTest, ARetransmissionIsNotProtectedAgain) {
+  Random random(5);
+  FlexfecSender sender(SenderConfig());
+  sender.SetProtection(0.5, 0.5);
+  const auto frame = Frame(100, 4, 9000, random);
+  for (size_t i = 0; i + 1 < frame.size(); ++i) {
+    EXPECT_TRUE(sender.OnMediaPacket(frame[i], false, false).empty());
+  }
+  EXPECT_TRUE(sender.OnMediaPacket(frame[1], false, false).empty());  // A repair of 101.
+  const auto repair = sender.OnMediaPacket(frame[3], true, false);
+  ASSERT_EQ(repair.size(), 2u);
+  EXPECT_EQ(ParseRepair(repair[0]).base, 100);
+  EXPECT_EQ(ParseRepair(repair[0]).protected_offsets, (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(sender.stats().not_newer, 1u);
+  EXPECT_EQ(sender.stats().media_packets, 4u);
+}
+
+// Repair packets cross the path like media: with an ID configured they carry a transport-wide
+// sequence number element (zero, for the send path to write) and still parse as FlexFEC.
+TEST(FlexfecSenderTest, RepairPacketsCanCarryATransportWideSequenceNumber) {
+  Random random(6);
+  auto config = SenderConfig();
+  config.transport_sequence_number_extension_id = 2;
+  FlexfecSender sender(config);
+  sender.SetProtection(1.0, 1.0);
+  const auto repair = Protect(sender, Frame(200, 2, 9000, random), /*keyframe=*/false);
+  ASSERT_EQ(repair.size(), 2u);
+  auto rtp = RtpPacket::Parse(repair[0]);
+  ASSERT_TRUE(rtp.ok());
+  EXPECT_EQ(rtp->GetExtension<TransportSequenceNumber>(2), std::optional<uint16_t>(0));
+  EXPECT_EQ(ParseRepair(repair[0]).protected_offsets, (std::vector<size_t>{0}));
+}
+
 }  // namespace
 }  // namespace comodal
