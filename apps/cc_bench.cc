@@ -14,6 +14,7 @@
 #include "transport/fec/fec_receiver.h"
 #include "transport/rtp/packet_demux.h"
 #include "transport/rtp/rtp_packet.h"
+#include "transport/rtp/rtx.h"
 
 namespace comodal::apps {
 namespace {
@@ -63,6 +64,7 @@ class Recorder : public engine::MediaSimulationObserver {
       delivered_.insert(*key);
       record_.queue_delays.push_back({delivery.delivered - start_, delivery.queue_delay});
     }
+    if (auto key = RetransmittedKey(bytes)) delivered_.insert(*key);
     // What the receiver's FEC rebuilds is repaired too: the same decoder, on what arrived.
     for (const auto& recovered : fec_.OnPacket(bytes, delivery.delivered)) {
       if (auto key = MediaKey(recovered)) delivered_.insert(*key);
@@ -103,10 +105,24 @@ class Recorder : public engine::MediaSimulationObserver {
     }
     return (uint64_t{packet->ssrc()} << 16) | packet->sequence_number();
   }
+  // The video packet an RTX packet carries (RFC 4588 §4: its payload starts with the original
+  // sequence number).
+  std::optional<uint64_t> RetransmittedKey(std::span<const uint8_t> datagram) const {
+    auto packet = RepairStreamPacket(datagram);
+    if (!packet || packet->payload().size() < kRtxOverhead) return std::nullopt;
+    const uint16_t original =
+        static_cast<uint16_t>(packet->payload()[0] << 8 | packet->payload()[1]);
+    return (uint64_t{sender_.video_ssrc} << 16) | original;
+  }
   bool IsPadding(std::span<const uint8_t> datagram) const {
-    if (ClassifyPacket(datagram) != PacketKind::kRtp) return false;
+    auto packet = RepairStreamPacket(datagram);
+    return packet && packet->payload().empty();
+  }
+  std::optional<RtpPacket> RepairStreamPacket(std::span<const uint8_t> datagram) const {
+    if (ClassifyPacket(datagram) != PacketKind::kRtp) return std::nullopt;
     auto packet = RtpPacket::Parse(datagram);
-    return packet.ok() && packet->ssrc() == sender_.padding_ssrc;
+    if (!packet.ok() || packet->ssrc() != sender_.video_rtx_ssrc) return std::nullopt;
+    return *packet;
   }
 
   const engine::MediaSenderConfig& sender_;

@@ -1,6 +1,7 @@
 #include "apps/media_commands.h"
 
 #include <memory>
+#include <random>
 #include <utility>
 
 #include <fmt/format.h>
@@ -72,6 +73,8 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
   // Not yet on by default for the command: its probe padding travels on the repair SSRC, which
   // a plain RTP receiver (GStreamer's srtpdec) does not expect (issue 5, in progress).
   config.congestion_control = false;
+  // A restarted sender must not number its packets as its predecessor did (RFC 3550 §5.1).
+  config.rtp_start_seed = std::random_device{}();
   if (options.audio == "none") config.audio.reset();
   if (options.video == "none") {
     config.video.reset();

@@ -14,9 +14,11 @@ namespace comodal::engine {
 inline constexpr uint8_t kVp8PayloadType = 96;
 inline constexpr uint8_t kVp9PayloadType = 98;
 // kOpusPayloadType = 111 (engine/rtp/opus_payload.h).
-// The video repair stream (RTX, RFC 4588), which also carries the congestion controller's probe
-// padding: padding-only packets a receiver counts for feedback and otherwise drops.
-inline constexpr uint8_t kPaddingPayloadType = 97;
+// The video repair stream (RTX, RFC 4588, "apt" the codec's payload type), which also carries
+// the congestion controller's probe padding: padding-only packets a receiver counts for feedback
+// and otherwise drops.
+inline constexpr uint8_t kVp8RtxPayloadType = 97;
+inline constexpr uint8_t kVp9RtxPayloadType = 99;
 // The video FEC stream (FlexFEC, RFC 8627), on its own SSRC: a receiver that does not know it
 // drops it and still decodes the video.
 inline constexpr uint8_t kFlexfecPayloadType = 100;
@@ -32,6 +34,9 @@ inline constexpr uint8_t kTransportSequenceNumberExtensionId = 2;
 
 inline uint8_t VideoPayloadType(VideoCodec codec) {
   return codec == VideoCodec::kVp8 ? kVp8PayloadType : kVp9PayloadType;
+}
+inline uint8_t VideoRtxPayloadType(VideoCodec codec) {
+  return codec == VideoCodec::kVp8 ? kVp8RtxPayloadType : kVp9RtxPayloadType;
 }
 inline std::optional<VideoCodec> VideoCodecOfPayloadType(uint8_t payload_type) {
   if (payload_type == kVp8PayloadType) return VideoCodec::kVp8;

@@ -1,6 +1,7 @@
 #include "engine/media/media_receiver.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <limits>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "transport/rtcp/sender_report.h"
 #include "transport/rtp/packet_demux.h"
 #include "transport/rtp/rtp_header_extensions.h"
+#include "transport/rtp/rtx.h"
 #include "transport/time/ntp_time.h"
 
 namespace comodal::engine {
@@ -75,6 +77,7 @@ void MediaReceiver::OnDatagram(std::span<const uint8_t> datagram, Timestamp arri
         ++stats_.packets_malformed;
         return;
       }
+      ++stats_.packets_received;
       OnRtp(*packet, arrival);
       return;
     }
@@ -104,8 +107,13 @@ void MediaReceiver::OnRtp(const RtpPacket& packet, Timestamp arrival) {
     }
   } else if (packet.payload_type() == kFlexfecPayloadType) {
     OnVideoFecPacket(packet, arrival);
-  } else if (packet.payload_type() == kPaddingPayloadType && packet.payload().empty()) {
-    ++stats_.padding_packets;  // Probe padding: counted for feedback above, nothing else.
+  } else if (packet.payload_type() == kVp8RtxPayloadType ||
+             packet.payload_type() == kVp9RtxPayloadType) {
+    if (packet.payload().empty()) {
+      ++stats_.padding_packets;  // Probe padding: counted for feedback above, nothing else.
+    } else {
+      OnVideoRtxPacket(packet, arrival);
+    }
   } else {
     ++stats_.packets_unknown_payload_type;
   }
@@ -128,6 +136,36 @@ void MediaReceiver::OnVideoFecPacket(const RtpPacket& packet, Timestamp arrival)
   OnRecovered(video_fec_->OnFecPacket(packet.data(), arrival), arrival);
 }
 
+void MediaReceiver::OnVideoRtxPacket(const RtpPacket& packet, Timestamp arrival) {
+  // RFC 4588 §8: each RTX payload type repairs one media payload type ("apt").
+  static const RtxPayloadTypeMap kAssociated = [] {
+    RtxPayloadTypeMap map;
+    map.Add(kVp8RtxPayloadType, kVp8PayloadType);
+    map.Add(kVp9RtxPayloadType, kVp9PayloadType);
+    return map;
+  }();
+  if (!video_ || IsRepairAfterBye()) return;  // Nothing to repair.
+  std::array<uint8_t, kMaxPacketBufferSize> buffer;
+  auto size = RestoreFromRtx(packet.data(), video_->ssrc, kAssociated, buffer);
+  if (!size.ok()) {
+    ++stats_.packets_malformed;
+    return;
+  }
+  auto restored = RtpPacket::Parse(std::span<const uint8_t>(buffer.data(), *size));
+  if (!restored.ok()) {
+    ++stats_.packets_malformed;
+    return;
+  }
+  ++stats_.rtx_packets;
+  OnVideoPacket(*restored, *VideoCodecOfPayloadType(restored->payload_type()), arrival);
+}
+
+bool MediaReceiver::IsRepairAfterBye() {
+  if (!video_ || !video_->ended) return false;
+  ++stats_.repairs_after_bye;
+  return true;
+}
+
 void MediaReceiver::OnRecovered(const std::vector<std::vector<uint8_t>>& packets,
                                 Timestamp arrival) {
   for (const std::vector<uint8_t>& bytes : packets) {
@@ -135,6 +173,7 @@ void MediaReceiver::OnRecovered(const std::vector<std::vector<uint8_t>>& packets
     if (!packet.ok()) continue;
     auto codec = VideoCodecOfPayloadType(packet->payload_type());
     if (!codec) continue;
+    if (IsRepairAfterBye()) continue;
     ++stats_.packets_recovered;
     // Not fed to the transport feedback: it did not cross the path.
     OnVideoPacket(*packet, *codec, arrival);
@@ -176,7 +215,6 @@ void MediaReceiver::OnAudioPacket(const RtpPacket& packet, Timestamp arrival) {
     return;
   }
   if (HeldOrRestarted(stream.jump, &MediaReceiver::RestartAudio, packet, arrival)) return;
-  ++stats_.packets_received;
   ++stats_.audio_packets;
   stream.statistics->OnRtpPacket(packet.sequence_number(), packet.timestamp(), packet.data().size(),
                                  arrival);
@@ -277,7 +315,6 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
     return;
   }
   if (HeldOrRestarted(stream.jump, &MediaReceiver::RestartVideo, packet, arrival)) return;
-  ++stats_.packets_received;
   ++stats_.video_packets;
   stream.statistics->OnRtpPacket(packet.sequence_number(), packet.timestamp(), packet.data().size(),
                                  arrival);

@@ -63,11 +63,12 @@ struct MediaReceiverConfig {
 };
 
 struct MediaReceiverStats {
-  uint64_t packets_received = 0;   // RTP.
+  uint64_t packets_received = 0;   // RTP datagrams: media, repairs, FEC and padding.
   uint64_t bytes_received = 0;     // RTP and RTCP datagrams.
   uint64_t packets_malformed = 0;  // Datagrams or payloads rejected.
   uint64_t packets_unknown_payload_type = 0;
-  uint64_t padding_packets = 0;    // Probe padding (payload type 97, no payload).
+  uint64_t padding_packets = 0;    // Probe padding (an RTX payload type, no payload).
+  uint64_t rtx_packets = 0;        // Video retransmissions (RTX) restored.
   uint64_t fec_packets = 0;        // Video FEC repair packets received.
   uint64_t packets_recovered = 0;  // Video packets rebuilt from them.
   uint64_t rtcp_received = 0;
@@ -113,7 +114,8 @@ struct MediaReceiverStats {
   // Streams started afresh for a new sender behind the same SSRC: after a BYE, or a restart
   // the sender did not announce (see MediaReceiver).
   uint64_t streams_restarted = 0;
-  std::optional<TimeDelta> rtt;  // RFC 3611 §4.5, from the sender's DLRR.
+  uint64_t repairs_after_bye = 0;  // Late repairs of a video stream that had ended, dropped.
+  std::optional<TimeDelta> rtt;    // RFC 3611 §4.5, from the sender's DLRR.
   // Lip sync: video playout delay minus audio playout delay (positive: video later).
   std::optional<TimeDelta> av_sync_offset;
 };
@@ -190,6 +192,13 @@ class MediaReceiver {
   void OnAudioPacket(const RtpPacket& packet, Timestamp arrival);
   void OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Timestamp arrival);
   void OnVideoFecPacket(const RtpPacket& packet, Timestamp arrival);
+  // A retransmission (RFC 4588), restored into the video path. Not given to the FEC receiver:
+  // its transport-wide number is the retransmission's, so its bytes are not those the repair
+  // packets were computed over.
+  void OnVideoRtxPacket(const RtpPacket& packet, Timestamp arrival);
+  // A repair (restored or rebuilt) that arrives after the video stream's BYE is for the stream
+  // that ended, not the first packet of a new one: dropped and counted.
+  bool IsRepairAfterBye();
   // Video packets FEC rebuilt: into the video path as if received.
   void OnRecovered(const std::vector<std::vector<uint8_t>>& packets, Timestamp arrival);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);

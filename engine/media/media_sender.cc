@@ -23,9 +23,6 @@
 namespace comodal::engine {
 namespace {
 
-// RFC 3550 §5.1 asks for random initial sequence numbers and timestamps (against known-plaintext
-// attacks on encryption, which SRTP makes moot); they are derived from the SSRC here so that runs
-// are reproducible, and still differ between streams.
 uint32_t Scramble(uint32_t value) {
   value ^= value >> 16;
   value *= 0x7FEB352D;
@@ -33,6 +30,15 @@ uint32_t Scramble(uint32_t value) {
   value *= 0x846CA68B;
   value ^= value >> 16;
   return value;
+}
+
+// RFC 3550 §5.1 asks for random initial sequence numbers and timestamps (against known-plaintext
+// attacks on encryption, which SRTP makes moot). They are derived from the SSRC and the
+// configured seed: reproducible for a given seed, different between streams, and, with a seed
+// drawn per process, different for a restarted sender (whose numbers would otherwise land among
+// its predecessor's at the receiver).
+uint32_t StartValue(const MediaSenderConfig& config, uint32_t value) {
+  return Scramble(value ^ Scramble(config.rtp_start_seed));
 }
 
 // The split of a target rate between the streams: audio takes its bitrate plus its packets'
@@ -75,7 +81,7 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
     auto encoder = VpxEncoder::Create(*sender->config_.video);
     if (!encoder.ok()) return "video encoder: " + encoder.error();
     sender->video_encoder_ = std::move(*encoder);
-    const uint16_t picture_id = Scramble(sender->config_.video_ssrc) & 0x7FFF;
+    const uint16_t picture_id = StartValue(sender->config_, sender->config_.video_ssrc) & 0x7FFF;
     if (sender->config_.video->codec == VideoCodec::kVp8) {
       Vp8Packetizer::Config packetizer;
       packetizer.max_payload_size = sender->config_.max_video_payload_size;
@@ -100,11 +106,16 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
         std::min(transport.controller.start_rate, transport.controller.max_rate);
   }
   transport.transport_sequence_number_extension_id = kTransportSequenceNumberExtensionId;
-  transport.padding_ssrc = sender->config_.padding_ssrc;
-  transport.padding_payload_type = kPaddingPayloadType;
+  transport.rtx_ssrc = sender->config_.video_rtx_ssrc;
+  transport.rtx_payload_type =
+      VideoRtxPayloadType(sender->config_.video ? sender->config_.video->codec : VideoCodec::kVp8);
+  transport.rtx_initial_sequence_number =
+      static_cast<uint16_t>(StartValue(sender->config_, sender->config_.video_rtx_ssrc));
   sender->transport_ = std::make_unique<SendTransportController>(
       scheduler, transport,
       [raw](std::span<const uint8_t> datagram, Timestamp now) {
+        ++raw->stats_.packets_sent;
+        raw->stats_.bytes_sent += datagram.size();
         raw->send_(datagram, now);
         raw->OnPacketLeft(datagram);
       },
@@ -114,7 +125,7 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
     fec.ssrc = sender->config_.video_fec_ssrc;
     fec.payload_type = kFlexfecPayloadType;
     fec.protected_ssrc = sender->config_.video_ssrc;
-    fec.initial_sequence_number = static_cast<uint16_t>(Scramble(fec.ssrc));
+    fec.initial_sequence_number = static_cast<uint16_t>(StartValue(sender->config_, fec.ssrc));
     if (sender->config_.send_transport_sequence_numbers) {
       fec.transport_sequence_number_extension_id = kTransportSequenceNumberExtensionId;
     }
@@ -132,12 +143,12 @@ MediaSender::MediaSender(TaskScheduler& scheduler, MediaSenderConfig config, Sen
       config_(std::move(config)),
       send_(std::move(send)),
       history_(config_.history) {
-  auto init = [](RtpStreamState& stream, uint32_t ssrc, uint8_t payload_type, int clock_rate) {
+  auto init = [this](RtpStreamState& stream, uint32_t ssrc, uint8_t payload_type, int clock_rate) {
     stream.ssrc = ssrc;
     stream.payload_type = payload_type;
     stream.clock_rate = clock_rate;
-    stream.sequence_number = static_cast<uint16_t>(Scramble(ssrc));
-    stream.rtp_timestamp_offset = Scramble(ssrc + 1);
+    stream.sequence_number = static_cast<uint16_t>(StartValue(config_, ssrc));
+    stream.rtp_timestamp_offset = StartValue(config_, ssrc + 1);
   };
   init(audio_, config_.audio_ssrc, kOpusPayloadType, kOpusRtpClockRate);
   init(video_, config_.video_ssrc,
@@ -190,8 +201,6 @@ void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool m
   ++stream.packets;
   stream.octets += static_cast<uint32_t>(payload.size());
   stream.octets_total += packet.size();
-  ++stats_.packets_sent;
-  stats_.bytes_sent += packet.size();
   transport_->SendRtp(std::vector<uint8_t>(packet.begin(), packet.end()),
                       &stream == &audio_ ? PacketPriority::kAudio : config_.video_priority,
                       /*repair=*/false);
@@ -307,8 +316,6 @@ TimeDelta MediaSender::SendReports() {
 }
 
 void MediaSender::Retransmit(std::span<const uint8_t> packet) {
-  ++stats_.packets_sent;
-  stats_.bytes_sent += packet.size();
   transport_->SendRtp(std::vector<uint8_t>(packet.begin(), packet.end()), config_.video_priority,
                       /*repair=*/true);
 }
@@ -412,6 +419,8 @@ void MediaSender::Stop() {
     if (stream->started) bye.ssrcs.push_back(stream->ssrc);
   }
   if (bye.ssrcs.empty()) return;
+  // RFC 3550 §6.3.7: the BYE follows the last packets, not the packets still paced behind it.
+  transport_->Flush();
   // RFC 3550 §6.1: a BYE goes last in a compound that starts with a report.
   SendReports();
   rtcp::RtcpCompound compound;

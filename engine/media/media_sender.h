@@ -34,6 +34,9 @@ struct MediaSenderConfig {
   uint32_t audio_ssrc = 0x0A0D1001;
   uint32_t video_ssrc = 0x0B1DE001;
   std::string cname = "comodal";
+  // Mixed into the streams' initial sequence numbers and RTP timestamps (RFC 3550 §5.1): fixed
+  // in simulations, so that a seed replays a run; `comodal send` draws one per process.
+  uint32_t rtp_start_seed = 0;
   size_t max_video_payload_size = kDefaultVideoMaxPayloadSize;
   // Capture times in the abs-capture-time extension on the first packet of each frame.
   bool send_capture_time = true;
@@ -46,8 +49,8 @@ struct MediaSenderConfig {
   // Its max_rate is set from the video encoder's bitrate (the top of the ladder) plus audio.
   CongestionController::Config congestion;
   PacketPriority video_priority = PacketPriority::kTeacherVideo;
-  // Probe padding goes out on this SSRC (the video repair stream's, RFC 4588 §4).
-  uint32_t padding_ssrc = 0x0B1DE002;
+  // The video repair stream (RTX, RFC 4588 §4): retransmissions, and the probe padding.
+  uint32_t video_rtx_ssrc = 0x0B1DE002;
   // Below this the video stops and audio keeps the link (DESIGN.md principle 2); it comes back
   // above `video_resume_share` times it, so that it does not flap at the edge.
   DataRate min_video_rate = DataRate::KilobitsPerSec(50);
@@ -71,10 +74,8 @@ struct MediaSenderConfig {
   TimeDelta max_pacer_queue_for_repair = TimeDelta::Millis(250);
   // FlexFEC for the video (RFC 8627) on its own SSRC, sized from the measured loss: a repair
   // that arrives with the frame, where a retransmission costs a round trip (DESIGN.md
-  // principle 3). Keyframes, which every later frame needs, get more. Off by default for now:
-  // with it, the 2 %-loss session test sees a stream restart that is not one (to be found);
-  // `comodal bench cc` turns it on.
-  bool video_fec = false;
+  // principle 3). Keyframes, which every later frame needs, get more.
+  bool video_fec = true;
   uint32_t video_fec_ssrc = 0x0B1DE003;
   // Repair packets per media packet: `fec_loss_multiple` times the loss, plus `fec_base`, up to
   // `max_fec_rate`; keyframes twice that (up to `max_key_fec_rate`).
@@ -91,8 +92,9 @@ DataRate LadderTop(const MediaSenderConfig& config);
 DataRate VideoBitrateForLadderTop(const MediaSenderConfig& config, DataRate top);
 
 struct MediaSenderStats {
-  uint64_t packets_sent = 0;  // RTP, retransmissions included.
-  uint64_t bytes_sent = 0;    // RTP and RTCP datagrams.
+  // RTP datagrams that left: media, retransmissions, FEC repair packets and probe padding.
+  uint64_t packets_sent = 0;
+  uint64_t bytes_sent = 0;  // RTP and RTCP datagrams.
   uint64_t rtcp_sent = 0;
   uint64_t audio_frames_encoded = 0;
   uint64_t audio_frames_dtx = 0;  // Silent frames (DTX): the first of each pause is sent.

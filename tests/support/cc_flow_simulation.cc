@@ -31,8 +31,8 @@ struct Flow {
     SendTransportController::Config config;
     config.controller = cc;
     config.transport_sequence_number_extension_id = kTransportSequenceNumberId;
-    config.padding_ssrc = 0x5EE0000 + index;
-    config.padding_payload_type = 97;
+    config.rtx_ssrc = 0x5EE0000 + index;
+    config.rtx_payload_type = 97;
     return config;
   }
   SendTransportController transport;

@@ -84,8 +84,20 @@ std::optional<Pacer::Packet> Pacer::TakeNext(Timestamp now) {
       return std::nullopt;
     }
   }
-  Packet packet = std::move(queue->front());
-  queue->pop_front();
+  return Take(*queue, now);
+}
+
+std::optional<Pacer::Packet> Pacer::TakeFirst(Timestamp now) {
+  Drain(now);
+  std::deque<Packet>* queue = &queues_[static_cast<size_t>(PacketPriority::kAudio)];
+  if (queue->empty()) queue = FirstNonEmpty();
+  if (queue == nullptr) return std::nullopt;
+  return Take(*queue, now);
+}
+
+Pacer::Packet Pacer::Take(std::deque<Packet>& queue, Timestamp now) {
+  Packet packet = std::move(queue.front());
+  queue.pop_front();
   const DataSize size = DataSize::Bytes(packet.data.size());
   queued_ -= size;
   if (probe_) packet.probe_cluster_id = probe_->cluster.id;

@@ -92,6 +92,8 @@ class Pacer {
 
   // The next packet that may leave at `now`, if any; the caller sends it at once.
   [[nodiscard]] std::optional<Packet> TakeNext(Timestamp now);
+  // The first packet by priority whatever the budget (to flush the queue), if any.
+  [[nodiscard]] std::optional<Packet> TakeFirst(Timestamp now);
   // While a probe runs and no media waits: the size of padding to send now (the caller sends it
   // and reports it with OnPaddingSent()).
   [[nodiscard]] std::optional<DataSize> PaddingToSend(Timestamp now);
@@ -113,6 +115,7 @@ class Pacer {
   void Account(DataSize size, Timestamp now);
   // The queue of the highest priority with something waiting, below audio.
   std::deque<Packet>* FirstNonEmpty();
+  Packet Take(std::deque<Packet>& queue, Timestamp now);
 
   struct ActiveProbe {
     ProbeCluster cluster;

@@ -6,6 +6,7 @@
 
 #include "transport/rtp/rtp_header_extensions.h"
 #include "transport/rtp/rtp_packet.h"
+#include "transport/rtp/rtx.h"
 
 namespace comodal {
 namespace {
@@ -31,7 +32,8 @@ SendTransportController::SendTransportController(TaskScheduler& scheduler, Confi
       send_(std::move(send)),
       on_rate_(std::move(on_rate)),
       controller_(config_.controller, scheduler.Now()),
-      pacer_(PacerConfig()) {}
+      pacer_(PacerConfig()),
+      rtx_sequence_number_(config_.rtx_initial_sequence_number) {}
 
 SendTransportController::~SendTransportController() {
   pace_task_.Cancel();
@@ -58,16 +60,41 @@ void SendTransportController::Apply(NetworkControlUpdate update) {
 
 void SendTransportController::SendRtp(std::vector<uint8_t> packet, PacketPriority priority,
                                       bool repair) {
-  if (!config_.adaptive) {
-    Send(packet, std::nullopt);
-    return;
-  }
   Pacer::Packet paced;
   paced.data = std::move(packet);
   paced.priority = priority;
   paced.repair = repair;
+  if (!config_.adaptive) {
+    SendPaced(paced);
+    return;
+  }
   pacer_.Enqueue(std::move(paced), scheduler_.Now());
   Pace();
+}
+
+void SendTransportController::Flush() {
+  if (pacing_) return;
+  pacing_ = true;
+  while (auto packet = pacer_.TakeFirst(scheduler_.Now())) SendPaced(*packet);
+  pacing_ = false;
+  stats_.queued = pacer_.queued_size();
+}
+
+void SendTransportController::SendPaced(Pacer::Packet& packet) {
+  if (!packet.data.empty() && packet.enqueued.IsFinite()) {
+    stats_.max_queue_time = std::max(stats_.max_queue_time, scheduler_.Now() - packet.enqueued);
+  }
+  if (!packet.repair || config_.rtx_ssrc == 0) {
+    Send(packet.data, packet.probe_cluster_id);
+    return;
+  }
+  std::array<uint8_t, kMaxPacketBufferSize> buffer;
+  auto built = BuildRtxPacket(packet.data, config_.rtx_ssrc, config_.rtx_payload_type,
+                              rtx_sequence_number_, buffer);
+  if (!built.ok()) return;  // Not RTP: nothing to repair.
+  ++rtx_sequence_number_;
+  ++stats_.rtx_packets;
+  Send(std::span<uint8_t>(buffer.data(), *built), packet.probe_cluster_id);
 }
 
 void SendTransportController::Send(std::span<uint8_t> packet, std::optional<int> probe_cluster_id) {
@@ -93,9 +120,9 @@ void SendTransportController::SendPadding(DataSize size, std::optional<int> prob
   const size_t padding =
       std::clamp<size_t>(static_cast<size_t>(size.bytes()) - kPaddingHeaderSize, 1, kMaxPadding);
   RtpPacketBuilder builder;
-  builder.set_ssrc(config_.padding_ssrc)
-      .set_payload_type(config_.padding_payload_type)
-      .set_sequence_number(padding_sequence_number_++)
+  builder.set_ssrc(config_.rtx_ssrc)
+      .set_payload_type(config_.rtx_payload_type)
+      .set_sequence_number(rtx_sequence_number_++)
       .set_timestamp(padding_timestamp_);
   builder.SetExtension<TransportSequenceNumber>(config_.transport_sequence_number_extension_id, 0);
   std::array<uint8_t, kMaxPacketBufferSize> buffer;
@@ -123,13 +150,7 @@ void SendTransportController::PaceNow() {
     pacer_.StartProbe(waiting_probes_.front(), now);
     waiting_probes_.erase(waiting_probes_.begin());
   }
-  while (auto packet = pacer_.TakeNext(now)) {
-    if (!packet->data.empty()) {
-      const TimeDelta waited = now - packet->enqueued;
-      stats_.max_queue_time = std::max(stats_.max_queue_time, waited);
-    }
-    Send(packet->data, packet->probe_cluster_id);
-  }
+  while (auto packet = pacer_.TakeNext(now)) SendPaced(*packet);
   while (auto padding = pacer_.PaddingToSend(now)) {
     const std::optional<int> probe = pacer_.active_probe_id();
     SendPadding(*padding, probe);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/media/media_constants.h"
 #include "engine/media/media_receiver.h"
 #include "engine/media/media_sender.h"
 #include "tests/support/test_audio.h"
@@ -15,6 +16,8 @@
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtcp/sender_report.h"
 #include "transport/rtp/packet_demux.h"
+#include "transport/rtp/rtp_packet.h"
+#include "transport/rtp/rtx.h"
 #include "transport/time/simulated_loop.h"
 
 namespace comodal::testing {
@@ -35,6 +38,9 @@ struct SenderRun {
   TimeDelta start;
   TimeDelta duration;
   bool bye = true;
+  // 100 ms after the BYE, a retransmission (RTX) of its last video packet arrives: a repair the
+  // sender sent before its BYE, delayed on the path.
+  bool repair_after_bye = false;
 };
 
 // What the receiver made of each sender's media, told apart by capture time.
@@ -103,6 +109,7 @@ class RestartingSenders {
         auto created = MediaSender::Create(
             loop_, SenderConfig(), [&, drop_sender_reports](std::span<const uint8_t> d, Timestamp) {
               if (drop_sender_reports && CarriesSenderReport(d)) return;
+              if (IsVideo(d)) last_video_ = Bytes(d);
               loop_.PostDelayedTask(
                   kOneWay, [&, bytes = Bytes(d)] { receiver_->OnDatagram(bytes, loop_.Now()); });
             });
@@ -131,6 +138,15 @@ class RestartingSenders {
       }
       loop_.PostDelayedTask(run.start + run.duration, [&, i, run] {
         if (run.bye) senders_[i]->Stop();
+        if (run.repair_after_bye) {
+          std::vector<uint8_t> rtx(kMaxPacketBufferSize);
+          auto size = BuildRtxPacket(last_video_, engine::MediaSenderConfig{}.video_rtx_ssrc,
+                                     engine::kVp8RtxPayloadType, 1, rtx);
+          ASSERT_TRUE(size.ok());
+          rtx.resize(*size);
+          loop_.PostDelayedTask(TimeDelta::Millis(100),
+                                [&, rtx] { receiver_->OnDatagram(rtx, loop_.Now()); });
+        }
         result.senders[i] = senders_[i]->stats();
         senders_[i].reset();
       });
@@ -158,6 +174,11 @@ class RestartingSenders {
   static std::vector<uint8_t> Bytes(std::span<const uint8_t> datagram) {
     return {datagram.begin(), datagram.end()};
   }
+  static bool IsVideo(std::span<const uint8_t> datagram) {
+    if (ClassifyPacket(datagram) != PacketKind::kRtp) return false;
+    auto packet = RtpPacket::Parse(datagram);
+    return packet.ok() && packet->payload_type() == engine::kVp8PayloadType;
+  }
   static bool CarriesSenderReport(std::span<const uint8_t> datagram) {
     if (ClassifyPacket(datagram) != PacketKind::kRtcp) return false;
     auto compound = rtcp::RtcpCompound::Parse(datagram);
@@ -171,6 +192,7 @@ class RestartingSenders {
   SimulatedLoop loop_;
   std::vector<std::unique_ptr<MediaSender>> senders_;
   std::unique_ptr<MediaReceiver> receiver_;
+  std::vector<uint8_t> last_video_;
 };
 
 TEST(MediaReceiverTest, ASenderRestartedAfterItsByeIsDecodedFromItsFirstFrame) {
@@ -202,6 +224,23 @@ TEST(MediaReceiverTest, ASenderRestartedAfterItsByeIsDecodedFromItsFirstFrame) {
   // Lip sync measured on the second sender's timeline, not across the two.
   ASSERT_TRUE(r.receiver.av_sync_offset.has_value());
   EXPECT_LE(r.receiver.av_sync_offset->Abs(), TimeDelta::Millis(45));
+}
+
+// A repair of the ended stream that arrives after its BYE is no new sender: it is dropped, and
+// the stream restarts once, when the new sender's first packet comes.
+TEST(MediaReceiverTest, ARepairAfterTheByeIsNoNewSender) {
+  const RunResult r = RestartingSenders().Run(
+      {{TimeDelta::Zero(), TimeDelta::Seconds(3), /*bye=*/true, /*repair_after_bye=*/true},
+       {TimeDelta::Millis(3500), TimeDelta::Seconds(3)}},
+      TimeDelta::Seconds(8));
+  ASSERT_EQ(r.senders.size(), 2u);
+  EXPECT_EQ(r.receiver.repairs_after_bye, 1u);
+  EXPECT_EQ(r.receiver.rtx_packets, 0u);
+  EXPECT_EQ(r.receiver.streams_restarted, 2u);  // Audio and video, once, for the new sender.
+  ASSERT_TRUE(r.first_render[1].has_value());
+  EXPECT_LT(*r.first_render[1], TimeDelta::Millis(100));
+  EXPECT_EQ(r.frames_rendered[1], static_cast<int>(r.senders[1].video_frames_encoded));
+  EXPECT_EQ(r.receiver.video_decode_errors, 0u);
 }
 
 // A sender that vanished without a BYE and came back: its first SR maps RTP time onto NTP time

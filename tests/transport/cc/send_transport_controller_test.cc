@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
 #include "transport/rtp/rtp_header_extensions.h"
 #include "transport/rtp/rtp_packet.h"
+#include "transport/rtp/rtx.h"
 #include "transport/time/simulated_loop.h"
 
 namespace comodal {
@@ -39,7 +41,7 @@ TEST(SendTransportControllerTest, NumbersPacketsInWireOrderAndPadsProbes) {
   std::vector<Wire> wire;
   std::vector<NetworkControlUpdate> updates;
   SendTransportController::Config config;
-  config.padding_ssrc = 0xBADD;
+  config.rtx_ssrc = 0xBADD;
   SendTransportController transport(
       loop, config,
       [&](std::span<const uint8_t> datagram, Timestamp now) {
@@ -104,6 +106,72 @@ TEST(SendTransportControllerTest, FixedRateSendsAtOnceWithoutProbes) {
   loop.RunFor(TimeDelta::Seconds(2));
   EXPECT_EQ(wire.size(), 30u);
   EXPECT_EQ(transport.stats().padding_packets, 0u);
+}
+
+// A retransmission leaves as RTX on the repair stream (RFC 4588 §4): the original sequence number
+// first in its payload, the original restored byte for byte bar the transport-wide number. Padding
+// and RTX share the stream's sequence numbers, one after the other (SRTP's replay protection
+// drops a number seen twice). Flush sends what waits at once, whatever the pacing.
+TEST(SendTransportControllerTest, RepairsLeaveAsRtxNumberedWithThePadding) {
+  SimulatedLoop loop;
+  std::vector<std::vector<uint8_t>> repair_stream;
+  std::vector<std::vector<uint8_t>> media;
+  SendTransportController::Config config;
+  config.rtx_ssrc = 0xBADD;
+  config.rtx_payload_type = 97;
+  config.rtx_initial_sequence_number = 65530;  // Wraps during the test.
+  SendTransportController transport(
+      loop, config,
+      [&](std::span<const uint8_t> datagram, Timestamp) {
+        auto packet = RtpPacket::Parse(datagram);
+        ASSERT_TRUE(packet.ok());
+        (packet->ssrc() == 0xBADD ? repair_stream : media)
+            .emplace_back(datagram.begin(), datagram.end());
+      },
+      nullptr);
+  transport.Start();
+  const std::vector<uint8_t> original = MediaPacket(0xB1DE, 4321, 900);
+  transport.SendRtp(original, PacketPriority::kTeacherVideo, /*repair=*/false);
+  loop.RunFor(TimeDelta::Millis(300));  // Start-up probes: padding on the repair stream.
+  transport.SendRtp(original, PacketPriority::kTeacherVideo, /*repair=*/true);
+  loop.RunFor(TimeDelta::Millis(300));
+  ASSERT_EQ(transport.stats().rtx_packets, 1u);
+  ASSERT_EQ(media.size(), 1u);
+
+  size_t rtx_found = 0;
+  for (size_t i = 0; i < repair_stream.size(); ++i) {
+    auto packet = RtpPacket::Parse(repair_stream[i]);
+    ASSERT_TRUE(packet.ok());
+    EXPECT_EQ(packet->sequence_number(), static_cast<uint16_t>(65530 + i));
+    EXPECT_EQ(packet->payload_type(), 97);
+    if (packet->payload().empty()) continue;  // Padding.
+    ++rtx_found;
+    ASSERT_GE(packet->payload().size(), 2u);
+    EXPECT_EQ(packet->payload()[0] << 8 | packet->payload()[1], 4321);
+    std::array<uint8_t, kMaxPacketBufferSize> restored;
+    auto size = RestoreFromRtx(repair_stream[i], 0xB1DE, 96, restored);
+    ASSERT_TRUE(size.ok());
+    auto back = RtpPacket::Parse(std::span<const uint8_t>(restored.data(), *size));
+    ASSERT_TRUE(back.ok());
+    auto first = RtpPacket::Parse(media[0]);
+    EXPECT_EQ(back->sequence_number(), 4321);
+    EXPECT_TRUE(std::equal(back->payload().begin(), back->payload().end(), first->payload().begin(),
+                           first->payload().end()));
+    EXPECT_NE(back->GetExtension<TransportSequenceNumber>(kExtensionId),
+              first->GetExtension<TransportSequenceNumber>(kExtensionId));
+  }
+  EXPECT_EQ(rtx_found, 1u);
+  EXPECT_GT(repair_stream.size(), 7u);  // Padding on both sides of 65535.
+
+  // A burst far over the pacing rate: Flush sends all of it now.
+  for (uint16_t i = 0; i < 100; ++i) {
+    transport.SendRtp(MediaPacket(0xB1DE, 5000 + i, 1100), PacketPriority::kTeacherVideo, false);
+  }
+  EXPECT_LT(media.size(), 101u);
+  EXPECT_GT(transport.stats().queued, DataSize::Zero());
+  transport.Flush();
+  EXPECT_EQ(media.size(), 101u);
+  EXPECT_EQ(transport.stats().queued, DataSize::Zero());
 }
 
 }  // namespace
