@@ -8,11 +8,13 @@
 
 #include "apps/file_io.h"
 #include "apps/link_profile.h"
+#include "engine/media/media_constants.h"
 #include "engine/sim/media_simulation.h"
 #include "transport/base/latency_histogram.h"
 #include "transport/base/logging.h"
 #include "transport/fec/fec_receiver.h"
 #include "transport/rtp/packet_demux.h"
+#include "transport/rtp/red.h"
 #include "transport/rtp/rtp_packet.h"
 #include "transport/rtp/rtx.h"
 
@@ -65,6 +67,7 @@ class Recorder : public engine::MediaSimulationObserver {
       record_.queue_delays.push_back({delivery.delivered - start_, delivery.queue_delay});
     }
     if (auto key = RetransmittedKey(bytes)) delivered_.insert(*key);
+    RepairedByRed(bytes);
     // What the receiver's FEC rebuilds is repaired too: the same decoder, on what arrived.
     for (const auto& recovered : fec_.OnPacket(bytes, delivery.delivered)) {
       if (auto key = MediaKey(recovered)) delivered_.insert(*key);
@@ -114,6 +117,22 @@ class Recorder : public engine::MediaSimulationObserver {
         static_cast<uint16_t>(packet->payload()[0] << 8 | packet->payload()[1]);
     return (uint64_t{sender_.video_ssrc} << 16) | original;
   }
+  // An audio packet in the RED format carries copies of the frames of the packets before it
+  // (RFC 2198; the sender's copies are of consecutive frames): those count as delivered.
+  void RepairedByRed(std::span<const uint8_t> datagram) {
+    if (ClassifyPacket(datagram) != PacketKind::kRtp) return;
+    auto packet = RtpPacket::Parse(datagram);
+    if (!packet.ok() || packet->ssrc() != sender_.audio_ssrc ||
+        packet->payload_type() != engine::kRedPayloadType) {
+      return;
+    }
+    auto red = RedPayload::Parse(packet->payload(), packet->timestamp());
+    if (!red.ok()) return;
+    for (size_t back = 1; back < red->blocks().size(); ++back) {
+      const auto sequence = static_cast<uint16_t>(packet->sequence_number() - back);
+      delivered_.insert((uint64_t{sender_.audio_ssrc} << 16) | sequence);
+    }
+  }
   bool IsPadding(std::span<const uint8_t> datagram) const {
     auto packet = RepairStreamPacket(datagram);
     return packet && packet->payload().empty();
@@ -136,8 +155,9 @@ class Recorder : public engine::MediaSimulationObserver {
 };
 
 // `fixed_rate` zero: congestion control on. Both runs are measured against the same top of the
-// ladder, the adaptive sender's.
-CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixed_rate,
+// ladder, the adaptive sender's. `repair`: the adaptive sender's FEC and RED (a plain RTP pipeline
+// has neither).
+CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixed_rate, bool repair,
                    uint64_t seed) {
   const bool adaptive = fixed_rate.IsZero();
   engine::MediaSimulationConfig config;
@@ -146,7 +166,9 @@ CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixe
   config.seed = seed;
   config.duration = duration;
   config.sender.congestion_control = adaptive;
-  config.sender.video_fec = adaptive;  // A plain RTP pipeline has none.
+  config.sender.video_fec = adaptive && repair;
+  config.sender.audio_red = adaptive && repair;
+  if (adaptive && !repair) config.sender.audio->fec = false;
   config.sender.video->target_bitrate = kTopVideoRate;
   CcRunRecord record;
   record.duration = duration;
@@ -399,15 +421,17 @@ int RunCcBench(const CcBenchOptions& options, std::ostream& out, std::ostream& e
     const LinkProfile& profile = profiles[i];
     const TimeDelta duration =
         TimeDelta::Millis(std::llround(options.duration_s.value_or(runs[i].second) * 1000));
-    const CcRunRecord adaptive = RunOne(profile, duration, DataRate::Zero(), options.seed);
+    const CcRunRecord adaptive =
+        RunOne(profile, duration, DataRate::Zero(), !options.no_repair, options.seed);
     const DataRate fixed_rate =
         std::min(adaptive.ladder_top,
                  Recorder::CapacityAt(profile.downlink, TimeDelta::Zero()) * kFixedShareOfCapacity);
-    const CcRunRecord fixed = RunOne(profile, duration, fixed_rate, options.seed);
+    const CcRunRecord fixed = RunOne(profile, duration, fixed_rate, /*repair=*/false, options.seed);
     const CcMetrics a = ComputeCcMetrics(adaptive, profile.downlink);
     const CcMetrics b = ComputeCcMetrics(fixed, profile.downlink);
     std::string title = profile.name + ", " + std::to_string(duration.seconds()) + " s";
     if (options.loss) title += ", random loss " + Cell(*options.loss * 100, 1) + " %";
+    if (options.no_repair) title += ", comodal without FEC or RED";
     PrintSideBySide(out, title, a, b, fixed_rate);
     nlohmann::json report = {{"profile", profile.name},
                              {"duration_s", duration.seconds_f()},
@@ -417,6 +441,7 @@ int RunCcBench(const CcBenchOptions& options, std::ostream& out, std::ostream& e
                              {"ladder_top_kbps", adaptive.ladder_top.kbps_f()},
                              {"seed", options.seed}};
     if (options.loss) report["downlink_loss"] = *options.loss;
+    if (options.no_repair) report["comodal_repair"] = false;
     reports.push_back(std::move(report));
   }
   rate_log->set_level(level);

@@ -25,6 +25,9 @@ struct CcBenchOptions {
   std::optional<double> duration_s;  // Unset: the profile's own length.
   std::string json;                  // Write the report here.
   std::optional<double> loss;        // Replaces the downlink's random loss (0..1).
+  // The adaptive run without its loss repair (video FEC, audio RED and Opus in-band FEC): the
+  // figure its protection is compared with.
+  bool no_repair = false;
   uint64_t seed = 1;
 };
 

@@ -112,6 +112,8 @@ int RunCli(int argc, char** argv) {
   bench_cc->add_option("--json", cc_options.json, "Write the report to this file");
   bench_cc->add_option("--loss", cc_options.loss,
                        "Replace the downlink's random loss with this ratio (0 to below 1)");
+  bench_cc->add_flag("--no-repair", cc_options.no_repair,
+                     "Run comodal without its loss repair (video FEC, audio RED and Opus FEC)");
   bench_cc->add_option("--seed", cc_options.seed, "Seed of the link's loss and jitter");
 
   // CLI11 reports an unknown word as a missing subcommand; name it instead.

@@ -14,6 +14,9 @@ constexpr size_t kMaxPackets = 1000;
 constexpr int kSpeechSkipFrames = 3;
 // An Opus packet this small is a DTX frame: the encoder has nothing to say (RFC 6716 §2.1.9).
 constexpr size_t kMaxDtxPacketSize = 2;
+// Frames played without their packet that a late redundant copy is still matched against: RED
+// carries copies at most a few frames old.
+constexpr size_t kMaxMissed = 16;
 
 }  // namespace
 
@@ -69,6 +72,27 @@ void AudioJitterBuffer::Insert(uint32_t rtp_timestamp, std::vector<uint8_t> payl
     return;
   }
   packets_.emplace(timestamp, Packet{std::move(payload), speech});
+}
+
+void AudioJitterBuffer::InsertRedundant(uint32_t rtp_timestamp, std::vector<uint8_t> payload,
+                                        bool speech, Timestamp arrival) {
+  const int64_t timestamp = unwrapper_.Unwrap(rtp_timestamp);
+  if (started_ && timestamp < playout_) {
+    if (std::find(missed_.begin(), missed_.end(), timestamp) == missed_.end()) return;
+    ++stats_.redundant_late;
+    UpdateTarget(timestamp, arrival);
+    return;
+  }
+  if (packets_.contains(timestamp) || packets_.size() >= kMaxPackets) return;
+  ++stats_.redundant_used;
+  UpdateTarget(timestamp, arrival);
+  packets_.emplace(timestamp, Packet{std::move(payload), speech});
+}
+
+void AudioJitterBuffer::GiveUp() {
+  missed_.push_back(playout_);
+  if (missed_.size() > kMaxMissed) missed_.pop_front();
+  playout_ += FrameTicks();
 }
 
 PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
@@ -150,7 +174,7 @@ PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
     if (delay_of(playout_) + config_.frame <= config_.max_delay) {
       ++stats_.frames_stretched;
     } else {
-      playout_ += frame;
+      GiveUp();
     }
     return decision;
   }
@@ -163,7 +187,7 @@ PlayoutDecision AudioJitterBuffer::Pull(Timestamp now) {
     decision.kind = PlayoutDecision::Kind::kConceal;  // Lost, or a DTX pause.
     ++stats_.frames_concealed;
   }
-  playout_ += frame;
+  GiveUp();
   return decision;
 }
 

@@ -62,6 +62,10 @@ class AudioJitterBuffer {
     uint64_t frames_skipped = 0;         // Dropped to catch up with the target.
     uint64_t frames_skipped_speech = 0;  // Of which carried speech.
     uint64_t frames_comfort_noise = 0;   // A DTX pause, or a silent frame held to add delay.
+    // Redundant copies (RFC 2198 RED) of frames whose own packet had not come: in time to play,
+    // and too late (the frame had been concealed or rebuilt from FEC).
+    uint64_t redundant_used = 0;
+    uint64_t redundant_late = 0;
   };
 
   explicit AudioJitterBuffer(AudioJitterBufferConfig config = {});
@@ -69,6 +73,11 @@ class AudioJitterBuffer {
   // `speech` says whether the packet carries active speech (an Opus packet's VAD flag): silent
   // frames are skipped first when catching up.
   void Insert(uint32_t rtp_timestamp, std::vector<uint8_t> payload, bool speech, Timestamp arrival);
+  // A redundant copy of an earlier frame, carried in a later packet (RED). It fills the frame's
+  // place if its own packet has not come, and then teaches the delay estimate how late the frame
+  // became available, as a late packet does; a copy of a frame that did come changes nothing.
+  void InsertRedundant(uint32_t rtp_timestamp, std::vector<uint8_t> payload, bool speech,
+                       Timestamp arrival);
   PlayoutDecision Pull(Timestamp now);
 
   // The delay the buffer aims at (jitter cover, bounded), and what it holds now: audio buffered
@@ -89,6 +98,8 @@ class AudioJitterBuffer {
   int64_t FrameTicks() const;
   void UpdateTarget(int64_t timestamp, Timestamp arrival);
   void Retarget();  // target_ from the jitter cover, the bounds and the extra delay.
+  // Moves past the frame at the playout point, which played without its packet.
+  void GiveUp();
 
   AudioJitterBufferConfig config_;
   SeqNumUnwrapper<uint32_t> unwrapper_;
@@ -99,6 +110,8 @@ class AudioJitterBuffer {
   TimeDelta target_;
   TimeDelta extra_delay_ = TimeDelta::Zero();
   bool in_dtx_ = false;  // The last frame decoded was a DTX frame.
+  // The last few frames played without their packet (concealed or rebuilt from FEC).
+  std::deque<int64_t> missed_;
   Stats stats_;
 };
 

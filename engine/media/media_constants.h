@@ -22,6 +22,9 @@ inline constexpr uint8_t kVp9RtxPayloadType = 99;
 // The video FEC stream (FlexFEC, RFC 8627), on its own SSRC: a receiver that does not know it
 // drops it and still decodes the video.
 inline constexpr uint8_t kFlexfecPayloadType = 100;
+// Redundant audio (RED, RFC 2198) carrying Opus blocks: a receiver that does not know it drops the
+// audio, so it is sent only while the receiver reports loss.
+inline constexpr uint8_t kRedPayloadType = 101;
 
 inline constexpr int kVideoRtpClockRate = 90'000;  // RFC 7741 §6.1, RFC 9628 §6.1.
 

@@ -18,6 +18,7 @@
 #include "transport/rtcp/sdes.h"
 #include "transport/rtcp/sender_report.h"
 #include "transport/rtp/packet_demux.h"
+#include "transport/rtp/red.h"
 #include "transport/rtp/rtp_header_extensions.h"
 #include "transport/rtp/rtx.h"
 #include "transport/time/ntp_time.h"
@@ -99,7 +100,9 @@ void MediaReceiver::OnDatagram(std::span<const uint8_t> datagram, Timestamp arri
 void MediaReceiver::OnRtp(const RtpPacket& packet, Timestamp arrival) {
   OnTransportSequenceNumber(packet, arrival);
   if (packet.payload_type() == kOpusPayloadType) {
-    OnAudioPacket(packet, arrival);
+    OnAudioPacket(packet, packet.payload(), {}, arrival);
+  } else if (packet.payload_type() == kRedPayloadType) {
+    OnRedPacket(packet, arrival);
   } else if (auto codec = VideoCodecOfPayloadType(packet.payload_type())) {
     OnVideoPacket(packet, *codec, arrival);
     if (video_fec_ && packet.ssrc() == video_fec_config_.protected_ssrc) {
@@ -180,8 +183,25 @@ void MediaReceiver::OnRecovered(const std::vector<std::vector<uint8_t>>& packets
   }
 }
 
-void MediaReceiver::OnAudioPacket(const RtpPacket& packet, Timestamp arrival) {
-  auto info = ParseOpusPacket(packet.payload());
+void MediaReceiver::OnRedPacket(const RtpPacket& packet, Timestamp arrival) {
+  auto red = RedPayload::Parse(packet.payload(), packet.timestamp());
+  if (!red.ok()) {
+    ++stats_.packets_malformed;
+    return;
+  }
+  for (const RedBlock& block : red->blocks()) {
+    if (block.payload_type != kOpusPayloadType) {
+      ++stats_.packets_unknown_payload_type;
+      return;
+    }
+  }
+  const std::span<const RedBlock> redundant(red->blocks().data(), red->blocks().size() - 1);
+  OnAudioPacket(packet, red->primary().payload, redundant, arrival);
+}
+
+void MediaReceiver::OnAudioPacket(const RtpPacket& packet, std::span<const uint8_t> payload,
+                                  std::span<const RedBlock> redundant, Timestamp arrival) {
+  auto info = ParseOpusPacket(payload);
   if (!info.ok()) {
     ++stats_.packets_malformed;
     return;
@@ -225,7 +245,15 @@ void MediaReceiver::OnAudioPacket(const RtpPacket& packet, Timestamp arrival) {
       stream.capture_times.erase(stream.capture_times.begin());
     }
   }
-  const auto payload = packet.payload();
+  // The copies first: a frame they fill in is older than the primary, and the delay estimate
+  // learns from them as from a late packet.
+  for (const RedBlock& block : redundant) {
+    auto block_info = ParseOpusPacket(block.payload);
+    if (!block_info.ok()) continue;
+    stream.jitter_buffer->InsertRedundant(
+        block.timestamp, std::vector<uint8_t>(block.payload.begin(), block.payload.end()),
+        OpusPacketHasVoiceActivity(block.payload, *block_info), arrival);
+  }
   stream.jitter_buffer->Insert(packet.timestamp(),
                                std::vector<uint8_t>(payload.begin(), payload.end()),
                                OpusPacketHasVoiceActivity(payload, *info), arrival);

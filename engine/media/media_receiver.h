@@ -29,6 +29,7 @@
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/nack_requester.h"
 #include "transport/rtp/receive_statistics.h"
+#include "transport/rtp/red.h"
 #include "transport/rtp/rtp_packet.h"
 #include "transport/rtp/rtp_to_ntp_estimator.h"
 #include "transport/time/task_scheduler.h"
@@ -189,7 +190,11 @@ class MediaReceiver {
   };
 
   void OnRtp(const RtpPacket& packet, Timestamp arrival);
-  void OnAudioPacket(const RtpPacket& packet, Timestamp arrival);
+  // An Opus packet, or the primary frame of a RED packet with the copies of earlier frames it
+  // carries (RFC 2198).
+  void OnAudioPacket(const RtpPacket& packet, std::span<const uint8_t> payload,
+                     std::span<const RedBlock> redundant, Timestamp arrival);
+  void OnRedPacket(const RtpPacket& packet, Timestamp arrival);
   void OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Timestamp arrival);
   void OnVideoFecPacket(const RtpPacket& packet, Timestamp arrival);
   // A retransmission (RFC 4588), restored into the video path. Not given to the FEC receiver:

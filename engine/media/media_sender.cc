@@ -172,11 +172,11 @@ uint32_t MediaSender::RtpTimestampOf(RtpStreamState& stream, Timestamp capture_t
 
 void MediaSender::SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool marker,
                           std::span<const uint8_t> payload, Timestamp capture_time,
-                          bool first_in_frame) {
+                          bool first_in_frame, std::optional<uint8_t> payload_type) {
   const uint16_t sequence_number = stream.sequence_number++;
   RtpPacketBuilder builder;
   builder.set_ssrc(stream.ssrc)
-      .set_payload_type(stream.payload_type)
+      .set_payload_type(payload_type.value_or(stream.payload_type))
       .set_sequence_number(sequence_number)
       .set_timestamp(rtp_timestamp)
       .set_marker(marker);
@@ -230,14 +230,38 @@ Status MediaSender::SendAudio(const AudioFrame& frame) {
       audio_.last_capture = frame.capture_time;
       return Status::Ok();
     }
-    SendRtp(audio_, rtp_timestamp, false, encoded->data, frame.capture_time, true);
+    SendAudioFrame(rtp_timestamp, false, encoded->data, frame.capture_time);
     return Status::Ok();
   }
   // RFC 7587 §4.1 / RFC 3551 §4.1: the marker bit flags the first packet of a talkspurt.
   const bool talkspurt = audio_.packets == 0 || last_audio_was_dtx_;
   last_audio_was_dtx_ = false;
-  SendRtp(audio_, rtp_timestamp, talkspurt, encoded->data, frame.capture_time, true);
+  SendAudioFrame(rtp_timestamp, talkspurt, encoded->data, frame.capture_time);
   return Status::Ok();
+}
+
+void MediaSender::SendAudioFrame(uint32_t rtp_timestamp, bool marker,
+                                 std::span<const uint8_t> frame, Timestamp capture_time) {
+  if (audio_red_.max_redundant_blocks() == 0) {
+    SendRtp(audio_, rtp_timestamp, marker, frame, capture_time, true);
+    return;
+  }
+  std::array<uint8_t, kMaxPacketBufferSize> red;
+  auto built = audio_red_.Encode(RedBlock{kOpusPayloadType, rtp_timestamp, frame}, red);
+  if (!built.ok()) {  // A frame too long for a RED block: it goes alone.
+    SendRtp(audio_, rtp_timestamp, marker, frame, capture_time, true);
+    return;
+  }
+  ++stats_.audio_red_packets;
+  stats_.audio_red_blocks += built->redundant_blocks;
+  SendRtp(audio_, rtp_timestamp, marker, std::span<const uint8_t>(red.data(), built->size),
+          capture_time, true, kRedPayloadType);
+}
+
+DataRate MediaSender::AudioRate() const {
+  if (!audio_encoder_) return DataRate::Zero();
+  return audio_encoder_->bitrate() * static_cast<double>(1 + audio_red_.max_redundant_blocks()) +
+         kAudioHeaderRate;
 }
 
 Status MediaSender::SendVideo(const RawVideoFrame& frame) {
@@ -332,8 +356,7 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
   }
   if (!video_encoder_) return;
   // Audio first; the rest is the video's, less its packets' headers.
-  const DataRate audio =
-      audio_encoder_ ? audio_encoder_->bitrate() + kAudioHeaderRate : DataRate::Zero();
+  const DataRate audio = AudioRate();
   UpdateFecProtection();
   // The FEC's repair packets come out of the video's share.
   const DataRate video = (update.target_rate * kVideoPayloadShare - audio) /
@@ -472,6 +495,14 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
           const double reported = block.fraction_lost / 256.0;
           audio_loss_ = std::max(reported, audio_loss_ * 0.9 + reported * 0.1);
           audio_encoder_->SetPacketLossHint(std::min(audio_loss_, 0.3));
+          size_t red_blocks = 0;
+          if (config_.audio_red && audio_loss_ >= config_.audio_red_two_blocks_loss) {
+            red_blocks = 2;
+          } else if (config_.audio_red && audio_loss_ >= config_.audio_red_one_block_loss) {
+            red_blocks = 1;
+          }
+          audio_red_.SetMaxRedundantBlocks(red_blocks);
+          stats_.audio_red_distance = red_blocks;
         }
       }
     } else if (const auto* xr = std::get_if<rtcp::ExtendedReports>(&message)) {

@@ -20,6 +20,7 @@
 #include "transport/cc/send_transport_controller.h"
 #include "transport/fec/fec_encoder.h"
 #include "transport/rtcp/compound_packet.h"
+#include "transport/rtp/red.h"
 #include "transport/rtp/rtp_packet_history.h"
 #include "transport/time/task_scheduler.h"
 
@@ -83,6 +84,15 @@ struct MediaSenderConfig {
   double fec_base = 0.02;
   double max_fec_rate = 0.5;
   double max_key_fec_rate = 0.8;
+  // Redundant audio (RED, RFC 2198): each packet also carries copies of the previous one or two
+  // frames, so that a frame lost in its own packet plays from the next one at full quality (Opus
+  // in-band FEC, LBRR, is a coarser copy of only the previous frame). Chosen from the loss the
+  // receiver reports: one copy from `audio_red_one_block_loss`, two from
+  // `audio_red_two_blocks_loss` (then two packets in a row may be lost); the receiver waits a
+  // frame longer for each copy it needs. `audio_red` false: never.
+  bool audio_red = true;
+  double audio_red_one_block_loss = 0.01;
+  double audio_red_two_blocks_loss = 0.05;
 };
 
 // What a sender of this configuration sends at most, the top of its ladder: the video encoder's
@@ -129,7 +139,10 @@ struct MediaSenderStats {
   uint64_t padding_bytes = 0;
   uint64_t fec_packets = 0;
   uint64_t fec_bytes = 0;
-  double fec_rate = 0;  // Repair packets per delta-frame media packet, as last set.
+  double fec_rate = 0;             // Repair packets per delta-frame media packet, as last set.
+  uint64_t audio_red_packets = 0;  // Audio packets sent in the RED format.
+  uint64_t audio_red_blocks = 0;   // Redundant copies they carried.
+  size_t audio_red_distance = 0;   // Copies per packet, as last set.
 };
 
 // The sending half of a media session: one Opus stream and one VP8/VP9 stream on one transport
@@ -183,8 +196,15 @@ class MediaSender {
 
   uint32_t RtpTimestampOf(RtpStreamState& stream, Timestamp capture_time);
   // Builds and sends one RTP packet; video packets are kept for retransmission.
+  // `payload_type` overrides the stream's (RED for audio).
   void SendRtp(RtpStreamState& stream, uint32_t rtp_timestamp, bool marker,
-               std::span<const uint8_t> payload, Timestamp capture_time, bool first_in_frame);
+               std::span<const uint8_t> payload, Timestamp capture_time, bool first_in_frame,
+               std::optional<uint8_t> payload_type = std::nullopt);
+  // An encoded audio frame, as RED when redundancy is on.
+  void SendAudioFrame(uint32_t rtp_timestamp, bool marker, std::span<const uint8_t> frame,
+                      Timestamp capture_time);
+  // What the audio takes of the target: its bitrate, its redundant copies, its headers.
+  DataRate AudioRate() const;
   TimeDelta SendReports();
   void SendRtcp(const rtcp::RtcpCompound& compound);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);
@@ -209,6 +229,7 @@ class MediaSender {
   RtpStreamState video_;
   bool last_audio_was_dtx_ = false;
   double audio_loss_ = 0;
+  RedEncoder audio_red_{0};
   Timestamp last_keyframe_sent_ = Timestamp::MinusInfinity();
   // The receiver's last RRTR (RFC 3611 §4.4), answered with a DLRR so that it learns the RTT.
   struct ReceivedRrtr {

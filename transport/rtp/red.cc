@@ -1,5 +1,7 @@
 #include "transport/rtp/red.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "transport/base/byte_io.h"
@@ -92,13 +94,18 @@ Result<RedBuildResult> BuildRedPayload(const RedBlock& primary, std::span<const 
   return RedBuildResult{writer.size(), count};
 }
 
+void RedEncoder::SetMaxRedundantBlocks(size_t blocks) {
+  max_redundant_blocks_ = std::min(blocks, kMaxRedundantBlocks);
+  while (history_.size() > max_redundant_blocks_) history_.pop_front();
+}
+
 Result<RedBuildResult> RedEncoder::Encode(const RedBlock& frame, std::span<uint8_t> out) {
-  std::vector<RedBlock> redundant;
-  redundant.reserve(history_.size());
+  std::array<RedBlock, kMaxRedundantBlocks> redundant;
+  size_t count = 0;
   for (const StoredFrame& stored : history_) {
-    redundant.push_back(RedBlock{stored.payload_type, stored.timestamp, stored.payload});
+    redundant[count++] = RedBlock{stored.payload_type, stored.timestamp, stored.payload};
   }
-  auto result = BuildRedPayload(frame, redundant, out);
+  auto result = BuildRedPayload(frame, std::span(redundant.data(), count), out);
   if (!result.ok()) return result;
   if (max_redundant_blocks_ > 0) {
     if (history_.size() == max_redundant_blocks_) history_.pop_front();

@@ -65,8 +65,15 @@ Result<RedBuildResult> BuildRedPayload(const RedBlock& primary, std::span<const 
 // packet interval of extra delay per redundant frame the receiver waits for.
 class RedEncoder {
  public:
-  explicit RedEncoder(size_t max_redundant_blocks = 2)
-      : max_redundant_blocks_(max_redundant_blocks) {}
+  static constexpr size_t kMaxRedundantBlocks = 4;
+
+  // At most kMaxRedundantBlocks.
+  explicit RedEncoder(size_t max_redundant_blocks = 2) {
+    SetMaxRedundantBlocks(max_redundant_blocks);
+  }
+  // How many earlier frames the next packets carry (0: the primary alone, still in RED format).
+  void SetMaxRedundantBlocks(size_t blocks);
+  size_t max_redundant_blocks() const { return max_redundant_blocks_; }
 
   // Writes the RED payload for a new frame into `out`, then remembers the frame for the next
   // packets. Frames must come in timestamp order.
@@ -80,7 +87,7 @@ class RedEncoder {
     uint32_t timestamp;
     std::vector<uint8_t> payload;
   };
-  const size_t max_redundant_blocks_;
+  size_t max_redundant_blocks_ = 0;
   std::deque<StoredFrame> history_;  // Oldest first.
 };
 
