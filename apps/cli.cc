@@ -64,7 +64,8 @@ int RunCli(int argc, char** argv) {
                    "test (the zone plate) or a GStreamer description of the video source");
   send->add_option("--audio-source", send_options.audio_source,
                    "test or a GStreamer description of the audio source");
-  send->add_option("--bitrate", send_options.bitrate_kbps, "Video bitrate, kbit/s (default 800)");
+  send->add_option("--bitrate", send_options.bitrate_kbps,
+                   "Pin the video bitrate, kbit/s (default: adapt to the path, up to 800)");
   send->add_option("--width", send_options.width, "Video width (default 640)");
   send->add_option("--height", send_options.height, "Video height (default 360)");
   send->add_option("--fps", send_options.frame_rate, "Video frame rate (default 30)");

@@ -63,16 +63,16 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
     err << "comodal send: --video none and --audio none leave nothing to send\n";
     return 2;
   }
-  if (options.bitrate_kbps < 50 || options.bitrate_kbps > 20'000) {
-    err << "comodal send: --bitrate must be 50..20000 kbit/s, got " << options.bitrate_kbps << "\n";
+  if (options.bitrate_kbps && (*options.bitrate_kbps < 50 || *options.bitrate_kbps > 20'000)) {
+    err << "comodal send: --bitrate must be 50..20000 kbit/s, got " << *options.bitrate_kbps
+        << "\n";
     return 2;
   }
   if (!ValidDuration(options.duration_s, "send", err)) return 2;
 
   engine::MediaSenderConfig config;
-  // Not yet on by default for the command: its probe padding travels on the repair SSRC, which
-  // a plain RTP receiver (GStreamer's srtpdec) does not expect (issue 5, in progress).
-  config.congestion_control = false;
+  // The rate adapts to what the path carries (feedback from `comodal recv`), unless pinned.
+  config.congestion_control = !options.bitrate_kbps.has_value();
   // A restarted sender must not number its packets as its predecessor did (RFC 3550 §5.1).
   config.rtp_start_seed = std::random_device{}();
   if (options.audio == "none") config.audio.reset();
@@ -84,7 +84,8 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
     config.video->width = options.width;
     config.video->height = options.height;
     config.video->frame_rate = options.frame_rate;
-    config.video->target_bitrate = DataRate::KilobitsPerSec(options.bitrate_kbps);
+    config.video->target_bitrate =
+        DataRate::KilobitsPerSec(options.bitrate_kbps.value_or(kDefaultMaxVideoKbps));
   }
 
   const std::optional<MediaSecurity> security =
@@ -112,41 +113,54 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
     return 1;
   }
   SecureDatagramPath* secure = path->get();
-  auto sender = engine::MediaSender::Create(scheduler, config,
-                                            [&](std::span<const uint8_t> packet, Timestamp now) {
-                                              if (secure != nullptr) {
-                                                secure->SendPacket(packet, now);
-                                              } else {
-                                                udp.SendTo(packet, *to);
-                                              }
-                                            });
-  if (!sender.ok()) {
-    err << "comodal send: " << sender.error() << "\n";
+  // The media session (encoders, pacer, congestion control and its probes) starts once keys
+  // exist: nothing it sends before could be encrypted, and the first frame sent is then a
+  // keyframe the receiver can decrypt.
+  auto keyed = [&] { return secure == nullptr || secure->secure(); };
+  std::unique_ptr<engine::MediaSender> media;
+  std::optional<std::string> media_error;
+  auto start_media = [&]() -> engine::MediaSender* {
+    if (media || !keyed() || media_error) return media.get();
+    auto created = engine::MediaSender::Create(scheduler, config,
+                                               [&](std::span<const uint8_t> packet, Timestamp now) {
+                                                 if (secure != nullptr) {
+                                                   secure->SendPacket(packet, now);
+                                                 } else {
+                                                   udp.SendTo(packet, *to);
+                                                 }
+                                               });
+    if (!created.ok()) {
+      media_error = created.error();
+      scheduler.Stop();
+      return nullptr;
+    }
+    media = std::move(*created);
+    media_up = media.get();
+    return media.get();
+  };
+  if (keyed() && start_media() == nullptr) {
+    err << "comodal send: " << *media_error << "\n";
     return 1;
   }
-  engine::MediaSender& media = **sender;
-  media_up = &media;
   udp.StartReceiving(
       [&](std::span<const uint8_t> datagram, const SocketAddress&, Timestamp arrival) {
         if (secure != nullptr) {
           (void)secure->OnDatagram(datagram, arrival);
-        } else {
-          media.OnDatagram(datagram, arrival);
+        } else if (media) {
+          media->OnDatagram(datagram, arrival);
         }
       });
   // A handshake that fails (the peer is not the pinned one, or refuses this end) stops the
-  // command: nothing can be sent.
+  // command: nothing can be sent. One that completes starts the media session.
   std::optional<std::string> security_error;
   if (secure != nullptr) {
     secure->set_state_handler([&](DtlsState state, const std::string& error) {
+      if (state == DtlsState::kConnected) (void)start_media();
       if (state != DtlsState::kFailed) return;
       security_error = error;
       scheduler.Stop();
     });
   }
-  // Frames are encoded only once keys exist: what is captured before is discarded, so the
-  // first frame sent is a keyframe the receiver can decrypt.
-  auto keyed = [&] { return secure == nullptr || secure->secure(); };
 
   // Sources run on GStreamer's threads; their frames are stamped and sent on the event loop.
   std::optional<std::string> source_error;
@@ -168,9 +182,10 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
         source,
         [&](engine::RawVideoFrame frame) {
           scheduler.PostTask([&, frame = std::move(frame)]() mutable {
-            if (!keyed()) return;
+            engine::MediaSender* sender = start_media();
+            if (sender == nullptr) return;
             frame.capture_time = scheduler.Now();
-            (void)media.SendVideo(frame);
+            (void)sender->SendVideo(frame);
           });
         },
         on_end);
@@ -189,9 +204,10 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
         source,
         [&](engine::AudioFrame frame) {
           scheduler.PostTask([&, frame = std::move(frame)]() mutable {
-            if (!keyed()) return;
+            engine::MediaSender* sender = start_media();
+            if (sender == nullptr) return;
             frame.capture_time = scheduler.Now();
-            (void)media.SendAudio(frame);
+            (void)sender->SendAudio(frame);
           });
         },
         on_end);
@@ -210,14 +226,18 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
   const std::string stopped = stop.reason();
   video_source.reset();
   audio_source.reset();
-  media.Stop();                            // BYE.
+  if (media_error) {
+    err << "comodal send: " << *media_error << "\n";
+    return 1;
+  }
+  if (media) media->Stop();                // BYE.
   if (secure != nullptr) secure->Close();  // DTLS close_notify after the BYE.
   if (secure != nullptr && !secure->secure() && !security_error) {
     security_error = "the DTLS handshake with " + to->ToString() +
                      " did not complete (no answer from a peer that accepts this certificate)";
   }
 
-  const engine::MediaSenderStats& s = media.stats();
+  const engine::MediaSenderStats s = media ? media->stats() : engine::MediaSenderStats{};
   nlohmann::json stats = {
       {"packets_out", s.packets_sent},
       {"bytes_out", s.bytes_sent},
@@ -237,6 +257,13 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
       {"plis_received", s.plis_received},
       {"rtt_ms", s.rtt ? nlohmann::json(s.rtt->ms_f()) : nlohmann::json()},
       {"reported_fraction_lost", s.reported_fraction_lost},
+      {"congestion_control", config.congestion_control},
+      {"target_kbps",
+       config.congestion_control ? nlohmann::json(s.target_rate.kbps_f()) : nlohmann::json()},
+      {"rate_changes", s.rate_changes},
+      {"padding_packets", s.padding_packets},
+      {"fec_packets", s.fec_packets},
+      {"audio_red_packets", s.audio_red_packets},
   };
   stats["security"] = SecurityStats(secure);
   if (source_error) stats["source_error"] = *source_error;

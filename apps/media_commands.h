@@ -10,13 +10,17 @@
 
 namespace comodal::apps {
 
+inline constexpr int kDefaultMaxVideoKbps = 800;
+
 struct SendOptions {
   std::string to;                     // HOST:PORT
   std::string video = "vp8";          // vp8 | vp9 | none
   std::string audio = "opus";         // opus | none
   std::string source = "test";        // test | a GStreamer description for the video source
   std::string audio_source = "test";  // test | a GStreamer description for the audio source
-  int bitrate_kbps = 800;             // Video target.
+  // A fixed video bitrate (congestion control off). Unset: the rate adapts to the path, up to
+  // kDefaultMaxVideoKbps of video.
+  std::optional<int> bitrate_kbps;
   int width = 640;
   int height = 360;
   int frame_rate = 30;
