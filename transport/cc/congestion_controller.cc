@@ -148,7 +148,7 @@ std::pair<TimeDelta, TimeDelta> CongestionController::Growth(Timestamp now) cons
   return {growth, step};
 }
 
-DataRate CongestionController::DeliveryRate(bool busy_only) const {
+DataRate CongestionController::DeliveryRate(bool busy_only, TimeDelta window) const {
   Timestamp newest = Timestamp::MinusInfinity();
   for (const Delivered& d : delivered_) {
     if (d.receive_time.IsFinite()) newest = std::max(newest, d.receive_time);
@@ -161,7 +161,7 @@ DataRate CongestionController::DeliveryRate(bool busy_only) const {
   DataSize first_size = DataSize::Zero();
   int packets = 0;
   for (const Delivered& d : delivered_) {
-    if (!d.receive_time.IsFinite() || d.receive_time < newest - config_.delivery_window) continue;
+    if (!d.receive_time.IsFinite() || d.receive_time < newest - window) continue;
     // A packet that waited in a queue left a bottleneck that had work: the rate such packets
     // arrive at is what the bottleneck serves.
     if (busy_only && !(d.receive_time - d.send_time - base > busy_threshold)) continue;
@@ -284,7 +284,7 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
   ++stats_.feedbacks;
   first_unreported_send_ = Timestamp::PlusInfinity();
   UpdateDelay(feedback);
-  stats_.delivered = DeliveryRate(/*busy_only=*/false);
+  stats_.delivered = DeliveryRate(/*busy_only=*/false, config_.delivery_window);
 
   if (phase_ == Phase::kNoFeedback) {
     // The link is back: one probe at the rate before the outage decides how far to return.
@@ -332,7 +332,11 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
   if (overuse && can_decrease) {
     // Below what the path delivers, and deeper the longer the queue, so that it drains within
     // about `drain_time`.
-    DataRate delivered = DeliveryRate(/*busy_only=*/true);
+    // The newest part of the window alone, when it shows less: the capacity has just dropped,
+    // and the older arrivals left the bottleneck at the old rate.
+    DataRate delivered = DeliveryRate(/*busy_only=*/true, config_.delivery_window);
+    const DataRate newest = DeliveryRate(/*busy_only=*/true, config_.delivery_window / 2);
+    if (!newest.IsZero() && (delivered.IsZero() || newest < delivered)) delivered = newest;
     if (delivered.IsZero()) delivered = stats_.delivered;
     const double factor = std::max(0.5, config_.backoff - queue_delay_ / config_.drain_time);
     const DataRate reference = delivered.IsZero() ? target_ : std::min(target_, delivered);

@@ -188,7 +188,7 @@ class CongestionController {
   std::pair<TimeDelta, TimeDelta> Growth(Timestamp now) const;
   // Over the delivery window; only packets that waited in a queue if `busy_only` (zero when too
   // few).
-  DataRate DeliveryRate(bool busy_only) const;
+  DataRate DeliveryRate(bool busy_only, TimeDelta window) const;
   // A capacity measurement (a saturated probe, delivery while a queue stood) into the estimate.
   void UpdateCapacity(DataRate measured);
   double LossRatio(Timestamp now) const;
