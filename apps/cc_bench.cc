@@ -52,7 +52,8 @@ class Recorder : public engine::MediaSimulationObserver {
 
   void OnDownlinkSend(std::span<const uint8_t> datagram, link::SendOutcome outcome,
                       Timestamp) override {
-    const auto key = MediaKey(datagram);
+    const auto packet = ParseRtp(datagram);
+    const auto key = packet ? MediaKey(*packet) : std::nullopt;
     if (!key) return;
     if (!sent_.insert(*key).second) return;  // A retransmission.
     ++record_.media_packets;
@@ -60,17 +61,22 @@ class Recorder : public engine::MediaSimulationObserver {
   }
   void OnDownlinkDelivery(const link::Delivery& delivery) override {
     const auto& bytes = delivery.packet.bytes;
-    if (IsPadding(bytes)) return;
+    const auto packet = ParseRtp(bytes);
+    const bool repair_stream = packet && packet->ssrc() == sender_.video_rtx_ssrc;
+    if (repair_stream && packet->payload().empty()) return;  // Probe padding.
     interval_bytes_ += delivery.packet.size();
-    if (auto key = MediaKey(bytes)) {
-      delivered_.insert(*key);
-      record_.queue_delays.push_back({delivery.delivered - start_, delivery.queue_delay});
+    if (packet) {
+      if (auto key = MediaKey(*packet)) {
+        delivered_.insert(*key);
+        record_.queue_delays.push_back({delivery.delivered - start_, delivery.queue_delay});
+      }
+      if (repair_stream) Retransmitted(*packet);
+      RepairedByRed(*packet);
     }
-    if (auto key = RetransmittedKey(bytes)) delivered_.insert(*key);
-    RepairedByRed(bytes);
     // What the receiver's FEC rebuilds is repaired too: the same decoder, on what arrived.
     for (const auto& recovered : fec_.OnPacket(bytes, delivery.delivered)) {
-      if (auto key = MediaKey(recovered)) delivered_.insert(*key);
+      const auto rebuilt = ParseRtp(recovered);
+      if (auto key = rebuilt ? MediaKey(*rebuilt) : std::nullopt) delivered_.insert(*key);
     }
   }
   void OnSample(Timestamp now, const engine::MediaSender& sender,
@@ -99,49 +105,39 @@ class Recorder : public engine::MediaSimulationObserver {
   }
 
  private:
-  std::optional<uint64_t> MediaKey(std::span<const uint8_t> datagram) const {
+  static std::optional<RtpPacket> ParseRtp(std::span<const uint8_t> datagram) {
     if (ClassifyPacket(datagram) != PacketKind::kRtp) return std::nullopt;
     auto packet = RtpPacket::Parse(datagram);
     if (!packet.ok()) return std::nullopt;
-    if (packet->ssrc() != sender_.audio_ssrc && packet->ssrc() != sender_.video_ssrc) {
+    return *packet;
+  }
+  std::optional<uint64_t> MediaKey(const RtpPacket& packet) const {
+    if (packet.ssrc() != sender_.audio_ssrc && packet.ssrc() != sender_.video_ssrc) {
       return std::nullopt;
     }
-    return (uint64_t{packet->ssrc()} << 16) | packet->sequence_number();
+    return Key(packet.ssrc(), packet.sequence_number());
   }
-  // The video packet an RTX packet carries (RFC 4588 §4: its payload starts with the original
-  // sequence number).
-  std::optional<uint64_t> RetransmittedKey(std::span<const uint8_t> datagram) const {
-    auto packet = RepairStreamPacket(datagram);
-    if (!packet || packet->payload().size() < kRtxOverhead) return std::nullopt;
-    const uint16_t original =
-        static_cast<uint16_t>(packet->payload()[0] << 8 | packet->payload()[1]);
-    return (uint64_t{sender_.video_ssrc} << 16) | original;
+  static uint64_t Key(uint32_t ssrc, uint16_t sequence_number) {
+    return (uint64_t{ssrc} << 16) | sequence_number;
+  }
+  // The video packet an RTX packet carries is delivered (RFC 4588 §4: its payload starts with
+  // the original sequence number).
+  void Retransmitted(const RtpPacket& rtx) {
+    if (rtx.payload().size() < kRtxOverhead) return;
+    delivered_.insert(Key(sender_.video_ssrc, LoadBE16(rtx.payload().data())));
   }
   // An audio packet in the RED format carries copies of the frames of the packets before it
   // (RFC 2198; the sender's copies are of consecutive frames): those count as delivered.
-  void RepairedByRed(std::span<const uint8_t> datagram) {
-    if (ClassifyPacket(datagram) != PacketKind::kRtp) return;
-    auto packet = RtpPacket::Parse(datagram);
-    if (!packet.ok() || packet->ssrc() != sender_.audio_ssrc ||
-        packet->payload_type() != engine::kRedPayloadType) {
+  void RepairedByRed(const RtpPacket& packet) {
+    if (packet.ssrc() != sender_.audio_ssrc || packet.payload_type() != engine::kRedPayloadType) {
       return;
     }
-    auto red = RedPayload::Parse(packet->payload(), packet->timestamp());
+    auto red = RedPayload::Parse(packet.payload(), packet.timestamp());
     if (!red.ok()) return;
     for (size_t back = 1; back < red->blocks().size(); ++back) {
-      const auto sequence = static_cast<uint16_t>(packet->sequence_number() - back);
-      delivered_.insert((uint64_t{sender_.audio_ssrc} << 16) | sequence);
+      delivered_.insert(
+          Key(sender_.audio_ssrc, static_cast<uint16_t>(packet.sequence_number() - back)));
     }
-  }
-  bool IsPadding(std::span<const uint8_t> datagram) const {
-    auto packet = RepairStreamPacket(datagram);
-    return packet && packet->payload().empty();
-  }
-  std::optional<RtpPacket> RepairStreamPacket(std::span<const uint8_t> datagram) const {
-    if (ClassifyPacket(datagram) != PacketKind::kRtp) return std::nullopt;
-    auto packet = RtpPacket::Parse(datagram);
-    if (!packet.ok() || packet->ssrc() != sender_.video_rtx_ssrc) return std::nullopt;
-    return *packet;
   }
 
   const engine::MediaSenderConfig& sender_;

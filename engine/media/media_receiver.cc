@@ -106,7 +106,7 @@ void MediaReceiver::OnRtp(const RtpPacket& packet, Timestamp arrival) {
   } else if (auto codec = VideoCodecOfPayloadType(packet.payload_type())) {
     OnVideoPacket(packet, *codec, arrival);
     if (video_fec_ && packet.ssrc() == video_fec_config_.protected_ssrc) {
-      OnRecovered(video_fec_->OnMediaPacket(packet.data(), arrival), arrival);
+      OnRecovered(video_fec_->OnMediaPacket(packet, arrival), arrival);
     }
   } else if (packet.payload_type() == kFlexfecPayloadType) {
     OnVideoFecPacket(packet, arrival);
@@ -136,7 +136,7 @@ void MediaReceiver::OnVideoFecPacket(const RtpPacket& packet, Timestamp arrival)
     video_fec_ = std::make_unique<FlexfecReceiver>(video_fec_config_);
   }
   ++stats_.fec_packets;
-  OnRecovered(video_fec_->OnFecPacket(packet.data(), arrival), arrival);
+  OnRecovered(video_fec_->OnFecPacket(packet, arrival), arrival);
 }
 
 void MediaReceiver::OnVideoRtxPacket(const RtpPacket& packet, Timestamp arrival) {
@@ -149,7 +149,7 @@ void MediaReceiver::OnVideoRtxPacket(const RtpPacket& packet, Timestamp arrival)
   }();
   if (!video_ || IsRepairAfterBye()) return;  // Nothing to repair.
   std::array<uint8_t, kMaxPacketBufferSize> buffer;
-  auto size = RestoreFromRtx(packet.data(), video_->ssrc, kAssociated, buffer);
+  auto size = RestoreFromRtx(packet, video_->ssrc, kAssociated, buffer);
   if (!size.ok()) {
     ++stats_.packets_malformed;
     return;

@@ -394,7 +394,7 @@ void MediaSender::OnPacketLeft(std::span<const uint8_t> datagram) {
   auto packet = RtpPacket::Parse(datagram);
   if (!packet.ok() || packet->ssrc() != video_.ssrc) return;
   const bool keyframe = keyframe_timestamp_ && packet->timestamp() == *keyframe_timestamp_;
-  for (std::vector<uint8_t>& repair : fec_->OnMediaPacket(datagram, packet->marker(), keyframe)) {
+  for (std::vector<uint8_t>& repair : fec_->OnMediaPacket(*packet, packet->marker(), keyframe)) {
     ++stats_.fec_packets;
     stats_.fec_bytes += repair.size();
     transport_->SendRtp(std::move(repair), config_.video_priority, /*repair=*/false);

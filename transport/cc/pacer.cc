@@ -6,11 +6,14 @@ namespace comodal {
 
 DataRate Pacer::CurrentRate() const { return probe_ ? probe_->cluster.rate : pacing_rate_; }
 
+DataSize Pacer::Drained(DataSize owed, DataRate rate, Timestamp now) const {
+  if (!last_drain_.IsFinite() || now <= last_drain_) return owed;
+  return std::max(DataSize::Zero(), owed - rate * (now - last_drain_));
+}
+
 void Pacer::Drain(Timestamp now) {
-  if (last_drain_.IsFinite() && now > last_drain_) {
-    debt_ = std::max(DataSize::Zero(), debt_ - CurrentRate() * (now - last_drain_));
-    average_debt_ = std::max(DataSize::Zero(), average_debt_ - average_rate_ * (now - last_drain_));
-  }
+  debt_ = Drained(debt_, CurrentRate(), now);
+  average_debt_ = Drained(average_debt_, average_rate_, now);
   if (!last_drain_.IsFinite() || now > last_drain_) last_drain_ = now;
 }
 
@@ -74,24 +77,21 @@ std::deque<Pacer::Packet>* Pacer::FirstNonEmpty() {
   return nullptr;
 }
 
-std::optional<Pacer::Packet> Pacer::TakeNext(Timestamp now) {
+std::optional<Pacer::Packet> Pacer::TakeNext(Timestamp now) { return Take(now, /*paced=*/true); }
+
+std::optional<Pacer::Packet> Pacer::TakeFirst(Timestamp now) { return Take(now, /*paced=*/false); }
+
+std::optional<Pacer::Packet> Pacer::Take(Timestamp now, bool paced) {
   Drain(now);
   std::deque<Packet>* queue = &queues_[static_cast<size_t>(PacketPriority::kAudio)];
   if (queue->empty()) {
     queue = FirstNonEmpty();
-    // The bucket may run max_burst of sending time ahead, no more.
-    if (queue == nullptr || debt_ >= CurrentRate() * config_.max_burst || !AverageAllows()) {
+    if (queue == nullptr) return std::nullopt;
+    // Audio is never held. The bucket may run max_burst of sending time ahead, no more.
+    if (paced && (debt_ >= CurrentRate() * config_.max_burst || !AverageAllows())) {
       return std::nullopt;
     }
   }
-  return Take(*queue, now);
-}
-
-std::optional<Pacer::Packet> Pacer::TakeFirst(Timestamp now) {
-  Drain(now);
-  std::deque<Packet>* queue = &queues_[static_cast<size_t>(PacketPriority::kAudio)];
-  if (queue->empty()) queue = FirstNonEmpty();
-  if (queue == nullptr) return std::nullopt;
   return Take(*queue, now);
 }
 
@@ -128,10 +128,7 @@ Timestamp Pacer::NextSendTime(Timestamp now) const {
   if (!media_waiting && !probe_) return Timestamp::PlusInfinity();
   const DataRate rate = CurrentRate();
   if (rate <= DataRate::Zero()) return Timestamp::PlusInfinity();
-  DataSize debt = debt_;
-  if (last_drain_.IsFinite() && now > last_drain_) {
-    debt = std::max(DataSize::Zero(), debt - rate * (now - last_drain_));
-  }
+  const DataSize debt = Drained(debt_, rate, now);
   // The first instant a debt is below its allowance again (sizes are whole bytes: one more byte
   // of drain and a microsecond make sure it is).
   auto when = [&](DataSize owed, DataRate drain, DataSize allowance) {
@@ -140,11 +137,8 @@ Timestamp Pacer::NextSendTime(Timestamp now) const {
   };
   Timestamp next = when(debt, rate, rate * config_.max_burst);
   if (!probe_ && average_rate_ > DataRate::Zero()) {
-    DataSize average = average_debt_;
-    if (last_drain_.IsFinite() && now > last_drain_) {
-      average = std::max(DataSize::Zero(), average - average_rate_ * (now - last_drain_));
-    }
-    next = std::max(next, when(average, average_rate_, average_rate_ * config_.average_window));
+    next = std::max(next, when(Drained(average_debt_, average_rate_, now), average_rate_,
+                               average_rate_ * config_.average_window));
   }
   return next;
 }

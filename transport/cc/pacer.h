@@ -115,7 +115,11 @@ class Pacer {
   void Account(DataSize size, Timestamp now);
   // The queue of the highest priority with something waiting, below audio.
   std::deque<Packet>* FirstNonEmpty();
+  // The next packet by priority: within the buckets if `paced`, else whatever they hold.
+  std::optional<Packet> Take(Timestamp now, bool paced);
   Packet Take(std::deque<Packet>& queue, Timestamp now);
+  // What `owed` is down to at `now`, drained at `rate` since the last drain.
+  DataSize Drained(DataSize owed, DataRate rate, Timestamp now) const;
 
   struct ActiveProbe {
     ProbeCluster cluster;

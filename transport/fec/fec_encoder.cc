@@ -27,11 +27,20 @@ void FlexfecSender::SetProtection(double delta_rate, double key_rate) {
 std::vector<std::vector<uint8_t>> FlexfecSender::OnMediaPacket(std::span<const uint8_t> rtp,
                                                                bool end_of_frame, bool keyframe) {
   auto packet = RtpPacket::Parse(rtp);
-  if (!packet.ok() || packet->ssrc() != config_.protected_ssrc) {
+  if (!packet.ok()) {
     ++stats_.rejected;
     return {};
   }
-  const uint16_t sequence_number = packet->sequence_number();
+  return OnMediaPacket(*packet, end_of_frame, keyframe);
+}
+
+std::vector<std::vector<uint8_t>> FlexfecSender::OnMediaPacket(const RtpPacket& packet,
+                                                               bool end_of_frame, bool keyframe) {
+  if (packet.ssrc() != config_.protected_ssrc) {
+    ++stats_.rejected;
+    return {};
+  }
+  const uint16_t sequence_number = packet.sequence_number();
   // A retransmission (or any copy of an older number) was protected when it was first sent.
   if (newest_ && !IsNewerSequenceNumber(sequence_number, *newest_)) {
     ++stats_.not_newer;
@@ -52,7 +61,7 @@ std::vector<std::vector<uint8_t>> FlexfecSender::OnMediaPacket(std::span<const u
   if (rate <= 0) return out;
 
   if (group_.empty()) group_keyframe_ = keyframe;
-  group_.emplace_back(rtp.begin(), rtp.end());
+  group_.emplace_back(packet.data().begin(), packet.data().end());
   if (end_of_frame) ++group_frames_;
 
   const bool full = group_.size() == kMaxMediaPacketsPerGroup;

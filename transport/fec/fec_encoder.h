@@ -82,6 +82,9 @@ class FlexfecSender {
   // ignored: it was protected when first sent. Returns the repair packets to send after it.
   std::vector<std::vector<uint8_t>> OnMediaPacket(std::span<const uint8_t> rtp, bool end_of_frame,
                                                   bool keyframe);
+  // The same, for a packet the caller has parsed.
+  std::vector<std::vector<uint8_t>> OnMediaPacket(const RtpPacket& packet, bool end_of_frame,
+                                                  bool keyframe);
 
   uint16_t next_sequence_number() const { return sequence_number_; }
   const Stats& stats() const { return stats_; }

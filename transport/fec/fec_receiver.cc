@@ -17,13 +17,19 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::OnPacket(std::span<const uint
 
 std::vector<std::vector<uint8_t>> FlexfecReceiver::OnMediaPacket(std::span<const uint8_t> packet,
                                                                  Timestamp at) {
-  Evict(at);
   auto parsed = RtpPacket::Parse(packet);
-  if (!parsed.ok() || parsed->ssrc() != config_.protected_ssrc) return {};
+  if (!parsed.ok()) return {};
+  return OnMediaPacket(*parsed, at);
+}
+
+std::vector<std::vector<uint8_t>> FlexfecReceiver::OnMediaPacket(const RtpPacket& packet,
+                                                                 Timestamp at) {
+  Evict(at);
+  if (packet.ssrc() != config_.protected_ssrc) return {};
   ++stats_.media_packets;
-  const int64_t sequence_number = unwrapper_.Unwrap(parsed->sequence_number());
+  const int64_t sequence_number = unwrapper_.Unwrap(packet.sequence_number());
   if (sequence_number < oldest_kept_ || media_.contains(sequence_number)) return {};
-  media_.emplace(sequence_number, StoredMedia{{packet.begin(), packet.end()}, at});
+  media_.emplace(sequence_number, StoredMedia{{packet.data().begin(), packet.data().end()}, at});
   newest_ = std::max(newest_, sequence_number);
   Evict(at);
   std::vector<uint64_t> work;
@@ -35,14 +41,20 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::OnMediaPacket(std::span<const
 
 std::vector<std::vector<uint8_t>> FlexfecReceiver::OnFecPacket(std::span<const uint8_t> packet,
                                                                Timestamp at) {
-  Evict(at);
   auto parsed = RtpPacket::Parse(packet);
   if (!parsed.ok()) {
+    Evict(at);
     ++stats_.malformed;
     return {};
   }
-  if (parsed->ssrc() != config_.fec_ssrc) return {};
-  auto header = FlexfecHeader::Parse(*parsed);
+  return OnFecPacket(*parsed, at);
+}
+
+std::vector<std::vector<uint8_t>> FlexfecReceiver::OnFecPacket(const RtpPacket& packet,
+                                                               Timestamp at) {
+  Evict(at);
+  if (packet.ssrc() != config_.fec_ssrc) return {};
+  auto header = FlexfecHeader::Parse(packet);
   if (!header.ok()) {
     ++(header.error().code == ErrorCode::kUnsupported ? stats_.unsupported : stats_.malformed);
     return {};

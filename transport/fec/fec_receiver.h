@@ -61,8 +61,11 @@ class FlexfecReceiver {
   // A packet of the protected stream as received (after SRTP). Returns the packets its arrival
   // let the receiver recover, as serialised RTP packets, oldest first.
   std::vector<std::vector<uint8_t>> OnMediaPacket(std::span<const uint8_t> packet, Timestamp at);
+  std::vector<std::vector<uint8_t>> OnMediaPacket(const RtpPacket& packet, Timestamp at);
   // A packet of the repair stream. Returns the packets it let the receiver recover.
   std::vector<std::vector<uint8_t>> OnFecPacket(std::span<const uint8_t> packet, Timestamp at);
+  // The same two, for packets the caller has parsed.
+  std::vector<std::vector<uint8_t>> OnFecPacket(const RtpPacket& packet, Timestamp at);
 
   const Stats& stats() const { return stats_; }
   size_t stored_media_packets() const { return media_.size(); }

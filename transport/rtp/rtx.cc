@@ -94,11 +94,16 @@ Result<size_t> RestoreFromRtx(std::span<const uint8_t> rtx, uint32_t original_ss
                               const RtxPayloadTypeMap& payload_types, std::span<uint8_t> out) {
   auto packet = RtpPacket::Parse(rtx);
   if (!packet.ok()) return packet.error();
-  const std::optional<uint8_t> associated = payload_types.Associated(packet->payload_type());
+  return RestoreFromRtx(*packet, original_ssrc, payload_types, out);
+}
+
+Result<size_t> RestoreFromRtx(const RtpPacket& rtx, uint32_t original_ssrc,
+                              const RtxPayloadTypeMap& payload_types, std::span<uint8_t> out) {
+  const std::optional<uint8_t> associated = payload_types.Associated(rtx.payload_type());
   if (!associated) {
     return Error{ErrorCode::kUnsupported, "RTX payload type has no associated payload type"};
   }
-  return Restore(*packet, original_ssrc, *associated, out);
+  return Restore(rtx, original_ssrc, *associated, out);
 }
 
 }  // namespace comodal

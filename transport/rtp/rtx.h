@@ -8,6 +8,7 @@
 #include <span>
 
 #include "transport/base/result.h"
+#include "transport/rtp/rtp_packet.h"
 
 namespace comodal {
 
@@ -59,6 +60,9 @@ class RtxPayloadTypeMap {
 // RestoreFromRtx() with the original payload type looked up from the RTX packet's: fails with
 // kUnsupported when its payload type has no "apt".
 Result<size_t> RestoreFromRtx(std::span<const uint8_t> rtx, uint32_t original_ssrc,
+                              const RtxPayloadTypeMap& payload_types, std::span<uint8_t> out);
+// The same, for an RTX packet the caller has parsed.
+Result<size_t> RestoreFromRtx(const RtpPacket& rtx, uint32_t original_ssrc,
                               const RtxPayloadTypeMap& payload_types, std::span<uint8_t> out);
 
 }  // namespace comodal
