@@ -8,6 +8,7 @@
 
 #include "apps/file_io.h"
 #include "apps/link_profile.h"
+#include "engine/media/freeze_detector.h"
 #include "engine/media/media_constants.h"
 #include "engine/sim/media_simulation.h"
 #include "transport/base/latency_histogram.h"
@@ -181,6 +182,28 @@ CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixe
   record.queue_drops = result.downlink.dropped_queue;
   record.freezes = result.receiver.freezes;
   record.audio_concealed_ratio = result.receiver.audio_concealed_ratio();
+  const engine::MediaSenderStats& s = result.sender;
+  const engine::MediaReceiverStats& r = result.receiver;
+  record.video_counters = {
+      {"frames_in", s.video_frames_in},
+      {"frames_encoded", s.video_frames_encoded},
+      {"frames_dropped_by_encoder", s.video_frames_dropped},
+      {"frames_pushed_back", s.video_frames_pushed_back},
+      {"frames_decimated", s.video_frames_decimated},
+      {"frames_paused", s.video_frames_paused},
+      {"keyframes", s.keyframes},
+      {"ladder_changes", s.ladder_changes},
+      {"final_rung", {s.video_width, s.video_height, s.video_frame_rate}},
+      {"retransmissions", s.retransmissions},
+      {"fec_packets", s.fec_packets},
+      {"packets_recovered_by_fec", r.packets_recovered},
+      {"frames_decoded", r.video_frames_decoded},
+      {"frames_rendered", r.video_frames_rendered},
+      {"frames_skipped", r.video_frames_skipped},
+      {"decode_errors", r.video_decode_errors},
+      {"plis_sent", r.plis_sent},
+      {"longest_gap_ms", r.longest_frame_gap.ms_f()},
+  };
   return record;
 }
 
@@ -230,6 +253,13 @@ CcMetrics ComputeCcMetrics(const CcRunRecord& record, const link::LinkDirectionC
   }
   LatencyHistogram queue;
   for (const auto& q : record.queue_delays) queue.Add(q.delay);
+  for (const auto& q : record.queue_delays) {
+    const double end = std::ceil(q.at / interval) * interval.seconds_f();
+    if (m.queue_delay_series_ms.empty() || m.queue_delay_series_ms.back()[0] < end) {
+      m.queue_delay_series_ms.push_back({end, 0});
+    }
+    m.queue_delay_series_ms.back()[1] = std::max(m.queue_delay_series_ms.back()[1], q.delay.ms_f());
+  }
   if (queue.count() > 0) {
     m.queue_delay_ms_p50 = queue.Percentile(0.5).ms_f();
     m.queue_delay_ms_p95 = queue.Percentile(0.95).ms_f();
@@ -275,7 +305,14 @@ CcMetrics ComputeCcMetrics(const CcRunRecord& record, const link::LinkDirectionC
   if (record.duration > TimeDelta::Zero()) {
     m.freezes_per_min = static_cast<double>(record.freezes) / (record.duration.seconds_f() / 60.0);
   }
+  engine::FreezeDetector freezes;
+  for (TimeDelta rendered : record.frames_rendered) {
+    const uint64_t before = freezes.freezes();
+    freezes.OnFrameRendered(Timestamp::Zero() + rendered);
+    if (freezes.freezes() > before) m.freeze_at_s.push_back(rendered.seconds_f());
+  }
   m.audio_concealed_ratio = record.audio_concealed_ratio;
+  m.video_counters = record.video_counters;
   // Handovers: the dip of the target after each.
   if (downlink.handovers) {
     for (TimeDelta h = downlink.handovers->first_at; h < record.duration;
@@ -331,10 +368,13 @@ nlohmann::json CcMetricsJson(const CcMetrics& m) {
           {"loss_after_repair", value(m.loss_after_repair)},
           {"queue_drops", m.queue_drops},
           {"freezes_per_min", m.freezes_per_min},
+          {"freeze_at_s", m.freeze_at_s},
           {"audio_concealed_ratio", m.audio_concealed_ratio},
           {"max_handover_rate_dip", value(m.max_handover_rate_dip)},
           {"outage_resume_s", value(m.outage_resume_s)},
           {"outage_recovery_s", value(m.outage_recovery_s)},
+          {"video", m.video_counters},
+          {"queue_delay_series_ms", m.queue_delay_series_ms},
           {"rate_series_kbps", std::move(series)}};
 }
 
@@ -408,10 +448,10 @@ int RunCcBench(const CcBenchOptions& options, std::ostream& out, std::ostream& e
     profiles.push_back(std::move(*profile));
   }
 
-  // Rate changes are in the figures; a line for each would bury the table.
+  // Rate changes are in the figures; a line for each would bury the table unless asked for.
   auto rate_log = GetLogger("engine.rate");
   const auto level = rate_log->level();
-  rate_log->set_level(spdlog::level::warn);
+  rate_log->set_level(options.log_rate ? spdlog::level::info : spdlog::level::warn);
   nlohmann::json reports = nlohmann::json::array();
   for (size_t i = 0; i < runs.size(); ++i) {
     const LinkProfile& profile = profiles[i];

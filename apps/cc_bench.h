@@ -29,6 +29,8 @@ struct CcBenchOptions {
   // figure its protection is compared with.
   bool no_repair = false;
   uint64_t seed = 1;
+  // Print the sender's rate and encoding-ladder decisions (logger engine.rate) as they happen.
+  bool log_rate = false;
 };
 
 // The profiles `--all` runs, with the length each needs to show its event.
@@ -65,6 +67,9 @@ struct CcRunRecord {
   std::vector<TimeDelta> frames_rendered;  // Since the start.
   uint64_t freezes = 0;
   double audio_concealed_ratio = 0;
+  // The video's path through the sender and receiver (frames encoded, dropped, the ladder's
+  // steps, repairs, decoding): why the figures are what they are.
+  nlohmann::json video_counters = nlohmann::json::object();
 };
 
 // The figures of one run (RFC 8868 §4 metrics; a figure that does not apply is unset).
@@ -78,11 +83,17 @@ struct CcMetrics {
   std::optional<double> loss_after_repair;
   uint64_t queue_drops = 0;
   double freezes_per_min = 0;
+  // When each freeze ended (the frame after the gap), since the start: to match them with the
+  // link's events.
+  std::vector<double> freeze_at_s;
   double audio_concealed_ratio = 0;
   std::optional<double> max_handover_rate_dip;
   std::optional<double> outage_resume_s;                // Link back -> first picture rendered.
   std::optional<double> outage_recovery_s;              // Link back -> 90 % of the rate before it.
   std::vector<std::array<double, 3>> rate_series_kbps;  // [t s, capacity, delivered].
+  // [t s, the longest queuing delay met by a media packet delivered in the interval, ms].
+  std::vector<std::array<double, 2>> queue_delay_series_ms;
+  nlohmann::json video_counters = nlohmann::json::object();  // CcRunRecord's, carried over.
 };
 
 // Definitions (docs/performance.md repeats them):

@@ -116,6 +116,8 @@ int RunCli(int argc, char** argv) {
   bench_cc->add_flag("--no-repair", cc_options.no_repair,
                      "Run comodal without its loss repair (video FEC, audio RED and Opus FEC)");
   bench_cc->add_option("--seed", cc_options.seed, "Seed of the link's loss and jitter");
+  bench_cc->add_flag("--log-rate", cc_options.log_rate,
+                     "Log each rate and encoding ladder change of the adaptive sender");
 
   // CLI11 reports an unknown word as a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

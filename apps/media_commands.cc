@@ -249,6 +249,17 @@ int RunSend(const SendOptions& options, std::ostream& out, std::ostream& err) {
       {"video_frames_encoded", s.video_frames_encoded},
       {"video_frames_dropped", s.video_frames_dropped},
       {"video_frames_pushed_back", s.video_frames_pushed_back},
+      {"video_frames_decimated", s.video_frames_decimated},
+      {"video_rung",
+       {{"width", s.video_width},
+        {"height", s.video_height},
+        {"frame_rate", s.video_frame_rate},
+        {"changes", s.ladder_changes},
+        {"last_reason", s.last_ladder_reason ? nlohmann::json(engine::EncodingLadder::ReasonName(
+                                                   *s.last_ladder_reason))
+                                             : nlohmann::json()}}},
+      {"video_packets_discarded", s.video_packets_discarded},
+      {"retransmissions_superseded", s.retransmissions_superseded},
       {"keyframes", s.keyframes},
       {"nacks_received", s.nacks_received},
       {"retransmissions", s.retransmissions},

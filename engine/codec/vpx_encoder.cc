@@ -414,6 +414,14 @@ Result<std::optional<EncodedVideoFrame>> VpxEncoder::Encode(const RawVideoFrame&
   int64_t pts = frame.capture_time.IsFinite() ? frame.capture_time.us() * kClockHz / 1'000'000
                                               : last_pts_ + duration;
   if (pts <= last_pts_) pts = last_pts_ + 1;  // libvpx needs increasing timestamps.
+  // libvpx's rate control credits a frame with the bits of the time since the previous one: after
+  // frames were skipped (encoder pushback while the pacer drains, a paused stream) a second's
+  // gap would buy a second's worth of bits for one frame, a burst the link has just shown it
+  // cannot carry. The timeline libvpx sees advances by at most max_credited_gap (or two frame
+  // intervals at low frame rates).
+  const int64_t max_gap =
+      std::max(2 * duration, config_.max_credited_gap.us() * kClockHz / 1'000'000);
+  coded_pts_ = last_pts_ < 0 ? pts : coded_pts_ + std::min(pts - last_pts_, max_gap);
   last_pts_ = pts;
   if (pts - last_keyframe_pts_ >= config_.max_keyframe_interval.us() * kClockHz / 1'000'000) {
     keyframe_requested_ = true;
@@ -465,7 +473,7 @@ Result<std::optional<EncodedVideoFrame>> VpxEncoder::Encode(const RawVideoFrame&
   image.stride[VPX_PLANE_U] = chroma_width;
   image.stride[VPX_PLANE_V] = chroma_width;
 
-  if (vpx_codec_encode(ctx, &image, pts, static_cast<unsigned long>(duration), flags,
+  if (vpx_codec_encode(ctx, &image, coded_pts_, static_cast<unsigned long>(duration), flags,
                        VPX_DL_REALTIME) != VPX_CODEC_OK) {
     return Error{ErrorCode::kMalformed, vpx_codec_err_to_string(ctx->err)};
   }

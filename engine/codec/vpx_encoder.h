@@ -47,6 +47,9 @@ struct VpxEncoderConfig {
   // is a rate target: a picture too complex for the largest quantizer still overshoots it, and
   // the frames after it are dropped to repay the buffer. 0: no cap.
   int max_keyframe_pct_of_buffer = 25;
+  // The longest gap between two frames the rate control gives bits for (at least two frame
+  // intervals): frames skipped upstream do not save up a burst for the next one.
+  TimeDelta max_credited_gap = TimeDelta::Millis(100);
   // libvpx speed: VP8 cpu-used (as a positive number; passed negated, see .cc) or VP9 speed.
   // Unset: 6 for VP8; for VP9 7 up to 640x480 and 8 above (see .cc for why).
   std::optional<int> speed;
@@ -128,7 +131,8 @@ class VpxEncoder {
   std::array<ReferenceBuffer, kBufferCount> buffers_{};
   bool keyframe_requested_ = true;  // The first frame is a keyframe.
   uint64_t pattern_index_ = 0;      // Position in the temporal layer pattern of the next frame.
-  int64_t last_pts_ = -1;           // 90 kHz.
+  int64_t last_pts_ = -1;           // 90 kHz, from capture times.
+  int64_t coded_pts_ = 0;           // 90 kHz, the timeline libvpx is given (gaps capped).
   int64_t last_keyframe_pts_ = 0;
 };
 

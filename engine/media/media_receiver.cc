@@ -348,6 +348,14 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
                                  arrival);
   if (NackAllowed()) {
     nack_.OnPacket(packet.sequence_number(), arrival);
+    if (nack_.missing_count() >= config_.keyframe_instead_of_nack_packets) {
+      // A keyframe costs less than this many repairs, and comes in one round trip where repairs
+      // lost again on a full queue take several: ask for it, and no longer for the packets it
+      // makes useless.
+      frame_buffer_.RequestKeyframe(arrival);
+      nack_.ClearUpTo(packet.sequence_number());
+      ++stats_.nack_lists_given_up;
+    }
     ArmNackTimer();
   }
   Timestamp capture_time = Timestamp::MinusInfinity();

@@ -8,6 +8,7 @@
 
 #include "engine/media/media_constants.h"
 #include "engine/media/rtcp_io.h"
+#include "engine/video/video_scaler.h"
 #include "transport/base/logging.h"
 #include "transport/rtcp/bye.h"
 #include "transport/rtcp/extended_reports.h"
@@ -18,6 +19,7 @@
 #include "transport/rtcp/sender_report.h"
 #include "transport/rtp/packet_demux.h"
 #include "transport/rtp/rtp_header_extensions.h"
+#include "transport/rtp/sequence_number.h"
 #include "transport/time/ntp_time.h"
 
 namespace comodal::engine {
@@ -81,6 +83,20 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
     auto encoder = VpxEncoder::Create(*sender->config_.video);
     if (!encoder.ok()) return "video encoder: " + encoder.error();
     sender->video_encoder_ = std::move(*encoder);
+    const VpxEncoderConfig& video = *sender->config_.video;
+    sender->stats_.video_width = video.width;
+    sender->stats_.video_height = video.height;
+    sender->stats_.video_frame_rate = video.frame_rate;
+    if (sender->config_.congestion_control && sender->config_.adaptive_ladder) {
+      EncodingLadderConfig ladder = sender->config_.ladder;
+      ladder.width = video.width;
+      ladder.height = video.height;
+      ladder.frame_rate = video.frame_rate;
+      if (Status valid = EncodingLadder::Validate(ladder); !valid.ok()) {
+        return "encoding ladder: " + std::string(valid.error().detail);
+      }
+      sender->ladder_.emplace(ladder);
+    }
     const uint16_t picture_id = StartValue(sender->config_, sender->config_.video_ssrc) & 0x7FFF;
     if (sender->config_.video->codec == VideoCodec::kVp8) {
       Vp8Packetizer::Config packetizer;
@@ -271,12 +287,29 @@ Status MediaSender::SendVideo(const RawVideoFrame& frame) {
     ++stats_.video_frames_paused;
     return Status::Ok();
   }
+  // Every input frame goes through the decimation, so that the frames kept stay evenly spaced.
+  if (ladder_ && !ladder_->ShouldEncode(frame.capture_time)) {
+    ++stats_.video_frames_decimated;
+    return Status::Ok();
+  }
   if (config_.congestion_control && transport_->queue_time() > config_.max_pacer_queue_for_video) {
     ++stats_.video_frames_pushed_back;
     return Status::Ok();
   }
-  auto encoded = video_encoder_->Encode(frame);
+  const VpxEncoderConfig& size = video_encoder_->config();
+  std::optional<RawVideoFrame> scaled;
+  if (frame.width != size.width || frame.height != size.height) {
+    auto resized = ScaleI420(frame, size.width, size.height);
+    if (!resized.ok()) return resized.error();
+    scaled = std::move(*resized);
+  }
+  auto encoded = video_encoder_->Encode(scaled ? *scaled : frame);
   if (!encoded.ok()) return encoded.error();
+  if (ladder_) {
+    if (auto change = ladder_->OnEncoderResult(encoded->has_value(), scheduler_.Now())) {
+      ApplyLadderChange(*change);
+    }
+  }
   if (!encoded->has_value()) {
     ++stats_.video_frames_dropped;
     return Status::Ok();
@@ -284,7 +317,12 @@ Status MediaSender::SendVideo(const RawVideoFrame& frame) {
   const EncodedVideoFrame& out = **encoded;
   ++stats_.video_frames_encoded;
   stats_.keyframes += out.keyframe;
-  if (out.keyframe) last_keyframe_sent_ = frame.capture_time;
+  if (out.keyframe) {
+    // Its packets may take a while to leave the pacer; a PLI until then is answered by it.
+    keyframe_leaving_ = true;
+    last_keyframe_sent_ = scheduler_.Now();
+    keyframe_first_sequence_number_ = video_.sequence_number;
+  }
   auto payloads =
       std::visit([&](auto& packetizer) { return packetizer.Packetize(out); }, packetizer_);
   if (!payloads.ok()) return payloads.error();
@@ -374,6 +412,10 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
     log->info("video resumed at {} kbit/s", video.kbps());
   }
   if (stats_.video_paused) return;
+  // Called at every update, so that a step the ladder held back for spacing is taken once due.
+  if (ladder_) {
+    if (auto change = ladder_->OnTargetRate(video, now)) ApplyLadderChange(*change);
+  }
   // libvpx is reconfigured when the share falls, rises by 5 % or more, or a second has passed:
   // not at every small additive step.
   const DataRate current = stats_.video_target;
@@ -389,11 +431,37 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
   last_video_rate_set_ = now;
 }
 
+void MediaSender::ApplyLadderChange(const LadderChange& change) {
+  ++stats_.ladder_changes;
+  stats_.last_ladder_reason = change.reason;
+  const LadderRung& to = change.to;
+  Status applied = video_encoder_->SetFrameRate(to.frame_rate);
+  if (applied.ok()) applied = video_encoder_->SetResolution(to.width, to.height);
+  auto log = GetLogger("engine.rate");
+  if (!applied.ok()) {
+    log->warn("video could not move to {}x{} at {} fps: {}", to.width, to.height, to.frame_rate,
+              applied.error().detail);
+  } else if (change.to != change.from || change.reason != LadderReason::kStart) {
+    log->info("video {}x{} at {} fps -> {}x{} at {} fps ({}, video {} kbit/s)", change.from.width,
+              change.from.height, change.from.frame_rate, to.width, to.height, to.frame_rate,
+              EncodingLadder::ReasonName(change.reason), change.rate.kbps());
+  }
+  const VpxEncoderConfig& now = video_encoder_->config();
+  stats_.video_width = now.width;
+  stats_.video_height = now.height;
+  stats_.video_frame_rate = now.frame_rate;
+}
+
 void MediaSender::OnPacketLeft(std::span<const uint8_t> datagram) {
-  if (!fec_) return;
+  if (!fec_ && !keyframe_leaving_) return;
   auto packet = RtpPacket::Parse(datagram);
   if (!packet.ok() || packet->ssrc() != video_.ssrc) return;
   const bool keyframe = keyframe_timestamp_ && packet->timestamp() == *keyframe_timestamp_;
+  if (keyframe && packet->marker()) {
+    keyframe_leaving_ = false;
+    last_keyframe_sent_ = scheduler_.Now();
+  }
+  if (!fec_) return;
   for (std::vector<uint8_t>& repair : fec_->OnMediaPacket(*packet, packet->marker(), keyframe)) {
     ++stats_.fec_packets;
     stats_.fec_bytes += repair.size();
@@ -515,12 +583,20 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
       const TimeDelta min_interval = stats_.rtt.value_or(TimeDelta::Millis(100));
       // A long pacer queue (the path just lost capacity) or a controller backing off: repairs
       // would arrive late and lengthen the queue; the receiver asks for a keyframe instead.
-      const TimeDelta queued = transport_->queue_time();
       const bool congested = config_.congestion_control && transport_->controller().phase() !=
                                                                CongestionController::Phase::kSteady;
       for (uint16_t seq : nack->lost_sequence_numbers) {
-        if (queued > config_.max_pacer_queue_for_repair) {
+        // Measured per packet: one NACK can name dozens, each repair lengthening the queue.
+        if (transport_->queue_time() > config_.max_pacer_queue_for_repair) {
           ++stats_.retransmissions_skipped;
+          continue;
+        }
+        // A packet from before the newest keyframe is of no use to a decoder that will start
+        // over from the keyframe: after a capacity drop or an outage, when a NACK can name
+        // hundreds of packets, resending them would delay the keyframe the receiver waits for.
+        if (keyframe_first_sequence_number_ &&
+            SeqNumLessThan(seq, *keyframe_first_sequence_number_)) {
+          ++stats_.retransmissions_superseded;
           continue;
         }
         auto packet = history_.TakeForRetransmission(seq, arrival, min_interval);
@@ -545,16 +621,31 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
     } else if (const auto* pli = std::get_if<rtcp::Pli>(&message)) {
       if (pli->media_ssrc != video_.ssrc || !video_encoder_) continue;
       ++stats_.plis_received;
-      // RFC 4585 §6.3.1. A keyframe sent less than a round trip ago is already on its way to
-      // the receiver that asked: a second one would only queue behind it.
+      // RFC 4585 §6.3.1. A keyframe still leaving the pacer, or whose last packet left less
+      // than a round trip ago, is already on its way to the receiver that asked: a second one
+      // would only queue behind it (on a narrow link a keyframe takes most of a second to leave).
       const TimeDelta rtt = stats_.rtt.value_or(TimeDelta::Millis(200));
-      if (arrival - last_keyframe_sent_ < rtt + TimeDelta::Millis(100)) {
+      if (keyframe_leaving_ || arrival - last_keyframe_sent_ < rtt + TimeDelta::Millis(100)) {
         ++stats_.plis_ignored;
         continue;
       }
       video_encoder_->RequestKeyframe();
+      DiscardStaleVideo();
     }
   }
+}
+
+void MediaSender::DiscardStaleVideo() {
+  // The next sequence number is the keyframe's first: NACKs for anything older are not answered.
+  keyframe_first_sequence_number_ = video_.sequence_number;
+  second_copies_.clear();
+  const uint32_t video = video_.ssrc;
+  const uint32_t fec = fec_ ? config_.video_fec_ssrc : video;
+  stats_.video_packets_discarded +=
+      transport_->Discard(config_.video_priority, [video, fec](const Pacer::Packet& packet) {
+        auto rtp = RtpPacket::Parse(packet.data);
+        return rtp.ok() && (rtp->ssrc() == video || rtp->ssrc() == fec);
+      });
 }
 
 }  // namespace comodal::engine

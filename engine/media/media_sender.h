@@ -16,6 +16,7 @@
 #include "engine/codec/vpx_encoder.h"
 #include "engine/rtp/vp8_payload.h"
 #include "engine/rtp/vp9_payload.h"
+#include "engine/video/encoding_ladder.h"
 #include "transport/base/result.h"
 #include "transport/cc/send_transport_controller.h"
 #include "transport/fec/fec_encoder.h"
@@ -56,6 +57,13 @@ struct MediaSenderConfig {
   // above `video_resume_share` times it, so that it does not flap at the edge.
   DataRate min_video_rate = DataRate::KilobitsPerSec(50);
   double video_resume_share = 1.5;
+  // The adaptive encoding ladder (engine/video/encoding_ladder.h), with congestion control: the
+  // video's share of the target picks the frame rate, then the picture size; frames from the
+  // source, which come at the video encoder's configured size and frame rate (the top rung),
+  // are decimated and scaled down to the rung. The ladder's size and frame rate are taken from
+  // `video`; its other settings from here. Off, the encoder only follows the bitrate.
+  bool adaptive_ladder = true;
+  EncodingLadderConfig ladder;
   TimeDelta rtcp_interval = TimeDelta::Seconds(1);
   // Retransmit packets a NACK asks for (RFC 4585 §6.2.1) from this much history.
   bool retransmit_on_nack = true;
@@ -117,8 +125,12 @@ struct MediaSenderStats {
   uint64_t retransmissions = 0;          // Packets resent for a NACK (second copies not included).
   uint64_t retransmission_copies = 0;    // Second copies sent at a long round trip.
   uint64_t retransmissions_skipped = 0;  // Asked for while the pacer's queue was too long.
+  // Asked for, but from before the newest keyframe: not resent.
+  uint64_t retransmissions_superseded = 0;
   uint64_t plis_received = 0;
   uint64_t plis_ignored = 0;  // A keyframe was sent less than a round trip before.
+  // Video, repair and FEC packets dropped from the pacer when a PLI made them useless.
+  uint64_t video_packets_discarded = 0;
   uint64_t rtcp_received = 0;
   uint64_t rtcp_malformed = 0;
   std::optional<TimeDelta> rtt;  // From the receiver's report blocks (RFC 3550 §6.4.1).
@@ -135,6 +147,14 @@ struct MediaSenderStats {
   bool video_paused = false;
   uint64_t video_pauses = 0;
   uint64_t video_frames_paused = 0;  // Not encoded while the video gave way to audio.
+  // The encoding ladder: the rung the encoder is at, how often and why it last changed, and the
+  // input frames left out to bring the source's frame rate down to the rung's.
+  int video_width = 0;
+  int video_height = 0;
+  double video_frame_rate = 0;
+  uint64_t ladder_changes = 0;
+  std::optional<LadderReason> last_ladder_reason;
+  uint64_t video_frames_decimated = 0;
   uint64_t padding_packets = 0;
   uint64_t padding_bytes = 0;
   uint64_t fec_packets = 0;
@@ -211,6 +231,12 @@ class MediaSender {
   void Retransmit(std::span<const uint8_t> packet);
   // Splits the controller's target between the streams (audio first).
   void OnTargetRate(const NetworkControlUpdate& update);
+  // A receiver asked for a keyframe (it cannot decode what follows a lost frame): the video
+  // packets still in the pacer, their repairs and FEC are dropped (they would only hold the
+  // keyframe back), and NACKs for packets before the keyframe are not answered.
+  void DiscardStaleVideo();
+  // Reconfigures the video encoder for a new rung of the ladder.
+  void ApplyLadderChange(const LadderChange& change);
   // A packet has left the pacer for the wire (transport-wide number written): video packets are
   // protected by FEC, whose repair packets then queue behind them.
   void OnPacketLeft(std::span<const uint8_t> datagram);
@@ -224,13 +250,17 @@ class MediaSender {
   SendDatagram send_;
   std::unique_ptr<OpusAudioEncoder> audio_encoder_;
   std::unique_ptr<VpxEncoder> video_encoder_;
+  std::optional<EncodingLadder> ladder_;
   std::variant<Vp8Packetizer, Vp9Packetizer> packetizer_;
   RtpStreamState audio_;
   RtpStreamState video_;
   bool last_audio_was_dtx_ = false;
   double audio_loss_ = 0;
   RedEncoder audio_red_{0};
+  // When the newest keyframe's last packet left the pacer (while it leaves, when it was made).
   Timestamp last_keyframe_sent_ = Timestamp::MinusInfinity();
+  bool keyframe_leaving_ = false;
+  std::optional<uint16_t> keyframe_first_sequence_number_;
   // The receiver's last RRTR (RFC 3611 §4.4), answered with a DLRR so that it learns the RTT.
   struct ReceivedRrtr {
     uint32_t ssrc = 0;

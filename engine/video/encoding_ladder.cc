@@ -144,6 +144,16 @@ std::optional<LadderChange> EncodingLadder::OnTargetRate(DataRate video_rate, Ti
     if (index_ + 1 == rungs_.size() || !SpacingAllows(now)) return std::nullopt;
     return StepTo(HighestRungFor(video_rate, index_ + 1), LadderReason::kRateDown, video_rate, now);
   }
+  if (!last_step_down_) {
+    // Never stepped down since the start: the target is ramping up from the start rate (probes
+    // answer within a round trip), and no rung has failed yet. Climb straight to where the rate
+    // leads, with the margin but without spacing: a session should not spend its first seconds
+    // at a frame rate its link never needed.
+    size_t to = index_;
+    while (to > 0 && video_rate >= MinimumRate(to - 1) * config_.step_up_margin) --to;
+    if (to < index_) return StepTo(to, LadderReason::kRateUp, video_rate, now);
+    return std::nullopt;
+  }
   if (index_ > 0 && video_rate >= MinimumRate(index_ - 1) * config_.step_up_margin &&
       SpacingAllows(now) &&
       (!last_step_down_ || now - *last_step_down_ >= config_.min_time_before_step_up)) {

@@ -68,6 +68,8 @@ struct LadderChange {
 //   min_time_between_steps;
 // - a step up is one rung at a time, needs step_up_margin x the rung's minimum, and waits
 //   min_time_before_step_up after a step down and min_time_between_steps after any step;
+//   until the first step down (the target ramping up from the start rate) it goes straight to
+//   the highest rung the rate meets with that margin, at once;
 // - sustained encoder frame drops step down one rung and raise that rung's learned minimum to
 //   kLearnedMinimumFactor x the current rate, so it is not re-entered until the rate is clearly
 //   higher (the content, not the rate model, decided).

@@ -65,6 +65,13 @@ std::optional<EncodedVideoFrame> VideoFrameBuffer::NextDecodable(Timestamp now,
   return std::nullopt;
 }
 
+void VideoFrameBuffer::RequestKeyframe(Timestamp now) {
+  if (requested_since_progress_ && now - last_progress_ < config_.keyframe_request_repeat) return;
+  keyframe_request_pending_ = true;
+  requested_since_progress_ = true;
+  last_progress_ = now;
+}
+
 void VideoFrameBuffer::OnDecodeFailed(uint64_t frame_id) { decoded_.erase(frame_id); }
 
 bool VideoFrameBuffer::TakeKeyframeRequest() {

@@ -51,6 +51,9 @@ class VideoFrameBuffer {
   // not known yet), which counts as "frames keep coming" for the keyframe request.
   std::optional<EncodedVideoFrame> NextDecodable(Timestamp now, bool waiting_upstream = false);
   void OnDecodeFailed(uint64_t frame_id);
+  // The receiver knows no repair will do (too much is missing): ask for a keyframe now, unless
+  // one was asked for within keyframe_request_repeat with nothing decoded since.
+  void RequestKeyframe(Timestamp now);
   // True once per request: send a PLI (RFC 4585 §6.3.1).
   bool TakeKeyframeRequest();
   // How long frames may wait undecodable before a keyframe is asked for. A receiver that asks

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 namespace comodal {
 
@@ -102,6 +103,10 @@ void CongestionController::AddProbe(DataRate rate, Timestamp now) {
   ++stats_.probes_sent;
 }
 
+double CongestionController::DrainFactor() const {
+  return std::max(0.5, config_.backoff - queue_delay_ / config_.drain_time);
+}
+
 void CongestionController::UpdateCapacity(DataRate measured) {
   stats_.capacity_estimate = stats_.capacity_estimate.IsZero()
                                  ? measured
@@ -153,28 +158,41 @@ DataRate CongestionController::DeliveryRate(bool busy_only, TimeDelta window) co
   for (const Delivered& d : delivered_) {
     if (d.receive_time.IsFinite()) newest = std::max(newest, d.receive_time);
   }
+  std::vector<const Delivered*> arrivals;
+  for (const Delivered& d : delivered_) {
+    if (d.receive_time.IsFinite() && d.receive_time >= newest - window) arrivals.push_back(&d);
+  }
+  std::sort(arrivals.begin(), arrivals.end(), [](const Delivered* a, const Delivered* b) {
+    return a->receive_time < b->receive_time;
+  });
   const TimeDelta base = BaseDelay();
   const TimeDelta busy_threshold = std::max(config_.queue_low, jitter_ * 2);
+  // A packet that waited in a queue left a bottleneck that had work: the rate such packets
+  // arrive at is what the bottleneck serves. Only runs of consecutive waiting packets count,
+  // each from its first arrival to its last: a gap where the queue ran empty says how much
+  // there was to send, not how fast the path sends it.
   DataSize bytes = DataSize::Zero();
-  Timestamp first = Timestamp::PlusInfinity();
-  Timestamp last = Timestamp::MinusInfinity();
-  DataSize first_size = DataSize::Zero();
+  TimeDelta span = TimeDelta::Zero();
   int packets = 0;
-  for (const Delivered& d : delivered_) {
-    if (!d.receive_time.IsFinite() || d.receive_time < newest - window) continue;
-    // A packet that waited in a queue left a bottleneck that had work: the rate such packets
-    // arrive at is what the bottleneck serves.
-    if (busy_only && !(d.receive_time - d.send_time - base > busy_threshold)) continue;
-    ++packets;
-    bytes += d.size;
-    if (d.receive_time < first) {
-      first = d.receive_time;
-      first_size = d.size;
+  const Delivered* run_start = nullptr;
+  const Delivered* previous = nullptr;
+  for (const Delivered* d : arrivals) {
+    const bool busy = !busy_only || d->receive_time - d->send_time - base > busy_threshold;
+    if (!busy) {
+      run_start = nullptr;
+      continue;
     }
-    last = std::max(last, d.receive_time);
+    if (run_start == nullptr) {
+      run_start = d;  // Its bytes left before the run's first arrival: not counted.
+    } else {
+      bytes += d->size;
+      span += d->receive_time - previous->receive_time;
+      ++packets;
+    }
+    previous = d;
   }
-  if (packets < 5 || last - first < TimeDelta::Millis(50)) return DataRate::Zero();
-  return (bytes - first_size) / (last - first);
+  if (packets < 4 || span < TimeDelta::Millis(50)) return DataRate::Zero();
+  return bytes / span;
 }
 
 double CongestionController::LossRatio(Timestamp now) const {
@@ -298,6 +316,25 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
   const TimeDelta rtt_now = rtt();
   const bool can_decrease = now - last_decrease_ > rtt_now + TimeDelta::Millis(100);
   stats_.loss = LossRatio(now);
+  if (phase_ == Phase::kDraining && queue_delay_ > config_.queue_target) {
+    // The back-off was taken from what arrived in the round trip after a capacity drop, partly
+    // at the old rate. While the queue stands, the bottleneck serves at its new capacity and
+    // every feedback measures it better: follow it down at once, not a round trip later, or
+    // the queue stays full (and the buffer drops) for round trips more. Only when the path
+    // delivers clearly less than the target: after a path step (a LEO handover) the delay is
+    // high too, but all that is sent arrives.
+    const DataRate delivered = DeliveryRate(/*busy_only=*/true, config_.delivery_window);
+    if (!delivered.IsZero() && delivered < target_ * config_.backoff) {
+      const DataRate corrected = delivered * DrainFactor();
+      if (corrected < target_) {
+        ++stats_.drain_corrections;
+        delivered_at_backoff_ = std::min(delivered_at_backoff_, delivered);
+        UpdateCapacity(delivered);
+        SetTarget(corrected, RateChangeReason::kQueueGrowing);
+        return Output();
+      }
+    }
+  }
   if (stats_.loss > config_.high_loss && can_decrease) {
     ++stats_.loss_backoffs;
     last_decrease_ = now;
@@ -338,7 +375,7 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     const DataRate newest = DeliveryRate(/*busy_only=*/true, config_.delivery_window / 2);
     if (!newest.IsZero() && (delivered.IsZero() || newest < delivered)) delivered = newest;
     if (delivered.IsZero()) delivered = stats_.delivered;
-    const double factor = std::max(0.5, config_.backoff - queue_delay_ / config_.drain_time);
+    const double factor = DrainFactor();
     const DataRate reference = delivered.IsZero() ? target_ : std::min(target_, delivered);
     link_limited_ = true;
     if (!delivered.IsZero()) {

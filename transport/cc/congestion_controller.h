@@ -138,6 +138,9 @@ class CongestionController {
     uint64_t increases = 0;
     uint64_t backoffs = 0;  // For a growing queue.
     uint64_t loss_backoffs = 0;
+    // Back-offs deepened while draining, as the delivery rate showed a capacity below the one
+    // the back-off was taken from.
+    uint64_t drain_corrections = 0;
     uint64_t rebases = 0;  // Base delay moved to a path change, no rate cut.
     uint64_t feedback_timeouts = 0;
     uint64_t recoveries = 0;                    // After an outage.
@@ -189,6 +192,9 @@ class CongestionController {
   // Over the delivery window; only packets that waited in a queue if `busy_only` (zero when too
   // few).
   DataRate DeliveryRate(bool busy_only, TimeDelta window) const;
+  // The share of the delivery rate a back-off goes to: deeper the longer the queue, so that it
+  // drains within about drain_time.
+  double DrainFactor() const;
   // A capacity measurement (a saturated probe, delivery while a queue stood) into the estimate.
   void UpdateCapacity(DataRate measured);
   double LossRatio(Timestamp now) const;

@@ -60,6 +60,16 @@ void Pacer::Enqueue(Packet packet, Timestamp now) {
   }
 }
 
+size_t Pacer::Discard(PacketPriority priority, const std::function<bool(const Packet&)>& stale) {
+  auto& queue = queues_[static_cast<size_t>(priority)];
+  const auto kept = std::stable_partition(queue.begin(), queue.end(),
+                                          [&](const Packet& packet) { return !stale(packet); });
+  const auto removed = static_cast<size_t>(std::distance(kept, queue.end()));
+  for (auto it = kept; it != queue.end(); ++it) queued_ -= DataSize::Bytes(it->data.size());
+  queue.erase(kept, queue.end());
+  return removed;
+}
+
 void Pacer::StartProbe(const ProbeCluster& cluster, Timestamp now) {
   Drain(now);
   probe_ = ActiveProbe{cluster, now};

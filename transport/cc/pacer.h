@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -87,6 +88,9 @@ class Pacer {
   DataRate average_rate() const { return average_rate_; }
 
   void Enqueue(Packet packet, Timestamp now);
+  // Removes the packets of `priority` still waiting that `stale` picks (made useless by a newer
+  // one: a video stream starting over from a keyframe). Returns how many.
+  size_t Discard(PacketPriority priority, const std::function<bool(const Packet&)>& stale);
   // Starts a probe now (replacing one that runs).
   void StartProbe(const ProbeCluster& cluster, Timestamp now);
 

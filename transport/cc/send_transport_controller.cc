@@ -80,6 +80,13 @@ void SendTransportController::Flush() {
   stats_.queued = pacer_.queued_size();
 }
 
+size_t SendTransportController::Discard(PacketPriority priority,
+                                        const std::function<bool(const Pacer::Packet&)>& stale) {
+  const size_t removed = pacer_.Discard(priority, stale);
+  stats_.queued = pacer_.queued_size();
+  return removed;
+}
+
 void SendTransportController::SendPaced(Pacer::Packet& packet) {
   if (!packet.data.empty() && packet.enqueued.IsFinite()) {
     stats_.max_queue_time = std::max(stats_.max_queue_time, scheduler_.Now() - packet.enqueued);

@@ -72,6 +72,8 @@ class SendTransportController {
   // Sends everything queued at once, whatever the pacing (the sender stops: its last packets go
   // before its BYE).
   void Flush();
+  // Drops waiting packets of `priority` that `stale` picks (Pacer::Discard). Returns how many.
+  size_t Discard(PacketPriority priority, const std::function<bool(const Pacer::Packet&)>& stale);
   void OnTransportFeedback(const rtcp::TransportFeedback& feedback, Timestamp arrival);
   void OnRoundTripTime(TimeDelta rtt);
 

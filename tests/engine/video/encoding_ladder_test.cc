@@ -207,13 +207,26 @@ TEST(EncodingLadderTest, StepUpWaitsAfterAStepDownAndClimbsOneRungAtATime) {
   EXPECT_EQ(steps, expected);
 }
 
-TEST(EncodingLadderTest, ClimbingFromALowStartDoesNotWaitTheStepUpDelay) {
+TEST(EncodingLadderTest, ClimbingFromALowStartGoesStraightToWhereTheRateLeads) {
   EncodingLadder ladder(EncodingLadderConfig{});
   ASSERT_TRUE(ladder.OnTargetRate(Kbps(150), At(0)).has_value());
   ASSERT_EQ(ladder.index(), 3u);
-  EXPECT_FALSE(ladder.OnTargetRate(Kbps(5000), At(1.5)).has_value());
-  ASSERT_TRUE(ladder.OnTargetRate(Kbps(5000), At(2)).has_value());
+  // The first probe answers within a round trip: no waiting, several rungs at once, with the
+  // step-up margin (640x360 at 20 fps needs 276 kbit/s, x 1.3 = 359).
+  auto change = ladder.OnTargetRate(Kbps(360), At(0.6));
+  ASSERT_TRUE(change.has_value());
+  EXPECT_EQ(change->reason, LadderReason::kRateUp);
+  EXPECT_EQ(ladder.index(), 1u);
+  change = ladder.OnTargetRate(Kbps(5000), At(0.7));
+  ASSERT_TRUE(change.has_value());
+  EXPECT_EQ(ladder.index(), 0u);
+  // Once it has stepped down (steps still spaced), climbing waits and goes one rung at a time.
+  EXPECT_FALSE(ladder.OnTargetRate(Kbps(250), At(1)).has_value());
+  ASSERT_TRUE(ladder.OnTargetRate(Kbps(250), At(3)).has_value());
   EXPECT_EQ(ladder.index(), 2u);
+  EXPECT_FALSE(ladder.OnTargetRate(Kbps(5000), At(12.5)).has_value());
+  ASSERT_TRUE(ladder.OnTargetRate(Kbps(5000), At(13)).has_value());
+  EXPECT_EQ(ladder.index(), 1u);
 }
 
 // Feeds one second of 30 fps encoder results starting at `from`, every `drop_every`-th frame

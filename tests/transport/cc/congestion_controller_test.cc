@@ -103,6 +103,40 @@ TEST(CongestionControllerTest, FollowsCapacityDownAndUpOnGeo) {
   EXPECT_GE(Utilisation(r, TimeDelta::Seconds(65), TimeDelta::Seconds(80)), 0.75);
 }
 
+// The first back-off after a capacity drop is taken from what arrived in the round trip after
+// it, partly at the old rate (here 2.5 Mbit/s): it leaves the target above the new 0.6 Mbit/s and
+// the 300 ms queue full. While the queue stands, the arrivals measure the new capacity, and the
+// target follows them below it at once (here 1.0 s after the drop, where the next back-off
+// would have come 1.14 s after it), so that the queue drains.
+TEST(CongestionControllerTest, AfterACapacityDropTheTargetFollowsTheDeliveryRateDown) {
+  const auto r = RunCcFlowSimulation(Rfc8867Variable());
+  std::optional<TimeDelta> below;
+  for (const auto& change : r.changes[0]) {
+    if (change.at > TimeDelta::Seconds(60) && change.target < DataRate::KilobitsPerSec(600)) {
+      below = change.at;
+      break;
+    }
+  }
+  ASSERT_TRUE(below.has_value());
+  EXPECT_LT(*below, TimeDelta::Millis(61'100));
+  EXPECT_GE(r.controllers[0].drain_corrections, 1u);
+}
+
+// On a constant 1 Mbit/s the queue-growing back-offs (after an encoder overshoot) measure the
+// capacity from the packets that waited, over the runs in which they waited: the idle moments
+// of a video flow between them do not make the path look slower, so a back-off stays shallow.
+TEST(CongestionControllerTest, BackOffsOnAConstantLinkStayNearItsCapacity) {
+  auto config = GeoVsat();
+  config.duration = TimeDelta::Seconds(120);
+  const auto r = RunCcFlowSimulation(config);
+  for (const auto& change : r.changes[0]) {
+    if (change.reason != RateChangeReason::kQueueGrowing || change.at < TimeDelta::Seconds(5)) {
+      continue;
+    }
+    EXPECT_GE(change.target, DataRate::KilobitsPerSec(700)) << change.at.seconds_f();
+  }
+}
+
 // LEO: the path is re-planned every 15 s (delay steps of up to 18 ms, 100 ms loss bursts) on a
 // link far faster than the media: nothing there is congestion.
 TEST(CongestionControllerTest, LeoHandoversDoNotCutTheRate) {
