@@ -239,6 +239,13 @@ Result<bool, std::string> VpxEncoder::Open() {
 
   vpx_codec_enc_cfg_t& cfg = context->cfg;
   FillRateControl(config_, cfg);
+  // libvpx measures the frame rate from the ends of successive frames (pts + duration), so the
+  // duration given with each frame stays the same for the encoder's life: a duration changed
+  // with the frame rate (the encoding ladder going from 15 to 30 frames/s) would put two frame
+  // ends a few ticks apart, libvpx would estimate thousands of frames per second, give each
+  // frame a sliver of the rate and halve the frame rate by dropping frames for a second or more.
+  // With a constant duration the distance between frame ends is the distance between captures.
+  coded_duration_ = std::llround(kClockHz / config_.frame_rate);
   cfg.g_timebase = {1, static_cast<int>(kClockHz)};
   cfg.g_threads = static_cast<unsigned>(config_.threads);
   // One pass and no lookahead: every frame comes out of the encode call that took it in.
@@ -473,7 +480,7 @@ Result<std::optional<EncodedVideoFrame>> VpxEncoder::Encode(const RawVideoFrame&
   image.stride[VPX_PLANE_U] = chroma_width;
   image.stride[VPX_PLANE_V] = chroma_width;
 
-  if (vpx_codec_encode(ctx, &image, coded_pts_, static_cast<unsigned long>(duration), flags,
+  if (vpx_codec_encode(ctx, &image, coded_pts_, static_cast<unsigned long>(coded_duration_), flags,
                        VPX_DL_REALTIME) != VPX_CODEC_OK) {
     return Error{ErrorCode::kMalformed, vpx_codec_err_to_string(ctx->err)};
   }

@@ -133,6 +133,7 @@ class VpxEncoder {
   uint64_t pattern_index_ = 0;      // Position in the temporal layer pattern of the next frame.
   int64_t last_pts_ = -1;           // 90 kHz, from capture times.
   int64_t coded_pts_ = 0;           // 90 kHz, the timeline libvpx is given (gaps capped).
+  int64_t coded_duration_ = 0;      // 90 kHz, the duration given with every frame (see Open).
   int64_t last_keyframe_pts_ = 0;
 };
 

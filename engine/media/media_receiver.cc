@@ -348,7 +348,7 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
                                  arrival);
   if (NackAllowed()) {
     nack_.OnPacket(packet.sequence_number(), arrival);
-    if (nack_.missing_count() >= config_.keyframe_instead_of_nack_packets) {
+    if (nack_.missing_count() >= config_.keyframe_instead_of_nack_packets && !VideoRepairDelay()) {
       // A keyframe costs less than this many repairs, and comes in one round trip where repairs
       // lost again on a full queue take several: ask for it, and no longer for the packets it
       // makes useless.
@@ -373,6 +373,8 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
   if (seq > highest_video_sequence_) {
     highest_video_sequence_ = seq;
     render_timing_.OnFrameComplete(packet.timestamp(), arrival);
+  } else {
+    render_timing_.OnRepair(packet.timestamp(), arrival);
   }
   if (assembled->has_value()) {
     ++stats_.video_frames_assembled;
@@ -448,7 +450,9 @@ void MediaReceiver::SendPli(uint32_t media_ssrc, Timestamp now) {
 void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
                            Timestamp render_time, Timestamp planned) {
   ++stats_.video_frames_rendered;
-  freezes_.OnFrameRendered(render_time);
+  // The stream's last frames, shown after its BYE: OnStreamEnd already judged the picture up to
+  // them, and a frame counted now would make the pause before the next sender a freeze.
+  if (!(video_ && video_->ended)) freezes_.OnFrameRendered(render_time);
   CopyFreezeStats();
   if (picture.capture_time.IsFinite()) stats_.video_latency.Add(render_time - picture.capture_time);
   if (planned.IsFinite()) {
@@ -574,7 +578,20 @@ void MediaReceiver::UpdateKeyframeRequestDelay() {
     after = std::max(after, stats_.rtt.value_or(config_.nack_config.initial_rtt) +
                                 config_.keyframe_request_margin);
   }
+  const std::optional<TimeDelta> repair = VideoRepairDelay();
+  render_timing_.SetMinDelay(repair.value_or(TimeDelta::Zero()));
+  render_timing_.SetMaxRepairWait(repair ? config_.max_video_repair_wait : TimeDelta::Zero());
+  // Frames held for a repair are not stalled: ask for a keyframe only once the repair is late.
+  if (repair)
+    after = std::max(after, config_.max_video_repair_wait + config_.keyframe_request_margin);
   frame_buffer_.SetKeyframeRequestAfter(after);
+}
+
+std::optional<TimeDelta> MediaReceiver::VideoRepairDelay() const {
+  if (!NackAllowed() || !stats_.rtt) return std::nullopt;
+  const TimeDelta repair = *stats_.rtt + config_.video_repair_margin;
+  if (repair > config_.max_video_repair_delay) return std::nullopt;
+  return repair;
 }
 
 void MediaReceiver::CopyFreezeStats() {

@@ -59,11 +59,22 @@ struct MediaReceiverConfig {
   // With NACK on, frames wait this much beyond one RTT for a repair before a keyframe is asked
   // for.
   TimeDelta keyframe_request_margin = TimeDelta::Millis(150);
-  // When this many packets are missing at once, a keyframe is asked for at once and they are
-  // no longer: a keyframe (some 15-20 packets below 1 Mbit/s) then costs less than their
-  // repairs, and arrives sooner than the repairs of repairs that a burst loss on a full queue
-  // needs (a capacity drop, the end of an outage).
+  // Where frames do not wait for retransmissions (a long round trip: GEO), when this many
+  // packets are missing at once, a keyframe is asked for at once and they are no longer: a
+  // keyframe (some 15-20 packets below 1 Mbit/s) then costs less than their repairs, and
+  // arrives sooner than the repairs of repairs that a burst loss on a full queue needs (a
+  // capacity drop, the end of an outage). On a short round trip the repairs come in time.
   size_t keyframe_instead_of_nack_packets = 20;
+  // Where a retransmission comes back within `max_video_repair_delay` (LEO, terrestrial), video
+  // frames are held a round trip plus `video_repair_margin` beyond the jitter cover, so that a
+  // lost packet repaired by NACK is shown on time rather than freezing the picture (libwebrtc
+  // adds the RTT to its video delay when NACK is on, for the same reason). On GEO the round
+  // trip is far above it: FEC repairs there, and frames are not held for a retransmission.
+  TimeDelta max_video_repair_delay = TimeDelta::Millis(150);
+  TimeDelta video_repair_margin = TimeDelta::Millis(20);
+  // There, frames are also held as late as the repairs of the last 30 s came (a burst loss at a
+  // LEO handover is repaired a burst plus a round trip later), up to this.
+  TimeDelta max_video_repair_wait = TimeDelta::Millis(250);
   NackRequester::Config nack_config;
   bool lip_sync = true;
 };
@@ -233,6 +244,9 @@ class MediaReceiver {
   void Render(const RawVideoFrame& picture, uint32_t rtp_timestamp, Timestamp render_time,
               Timestamp planned);
   bool NackAllowed() const;
+  // How long video frames wait for a retransmission (see max_video_repair_delay); nullopt: not
+  // at all, the round trip is too long (or NACK is off).
+  std::optional<TimeDelta> VideoRepairDelay() const;
   void OnTransportSequenceNumber(const RtpPacket& packet, Timestamp arrival);
   void ArmFeedbackTimer();
   void UpdateKeyframeRequestDelay();

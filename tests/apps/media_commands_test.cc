@@ -321,7 +321,7 @@ void ExpectBothSendersPlayed(const RestartRun& restart) {
   const nlohmann::json& s1 = run.send;
   const nlohmann::json& s2 = restart.second;
   ASSERT_TRUE(r.is_object() && s1.is_object() && s2.is_object()) << run.recv_output;
-  EXPECT_GE(s2["video_frames_encoded"].get<int>(), 40);
+  EXPECT_GE(s2["video_frames_encoded"].get<int>(), 40) << s2.dump();
   // Loopback loses nothing: every frame of both is decoded, each sender's from its first
   // keyframe.
   EXPECT_EQ(r["frames_decoded"].get<int>(),

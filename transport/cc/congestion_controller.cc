@@ -258,6 +258,7 @@ void CongestionController::OnProbeResult(const ProbeResult& result, Timestamp no
   ++stats_.probes_answered;
   const DataRate capacity = result.capacity();
   link_limited_ = result.saturated;
+  saturated_probes_ = result.saturated ? saturated_probes_ + 1 : 0;
   if (result.saturated) {
     UpdateCapacity(capacity);
   } else if (capacity > stats_.capacity_estimate) {
@@ -341,7 +342,20 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     if (!stats_.delivered.IsZero()) {
       delivered_at_backoff_ = std::min(delivered_at_backoff_, stats_.delivered);
     }
-    SetTarget(target_ * (1 - 0.5 * stats_.loss), RateChangeReason::kHighLoss);
+    DataRate next = target_ * (1 - 0.5 * stats_.loss);
+    // Packets that waited in a queue measure what the path serves: a buffer that drops this much
+    // is full, and cutting the target by the loss alone can leave it far above the path (after
+    // a drop from 2.5 to 0.6 Mbit/s, four round trips of cuts). Go below the path at once and
+    // drain, as for a growing queue.
+    const DataRate busy = DeliveryRate(/*busy_only=*/true, config_.delivery_window);
+    if (!busy.IsZero() && busy * DrainFactor() < next) {
+      next = busy * DrainFactor();
+      delivered_at_backoff_ = busy;
+      UpdateCapacity(busy);
+      link_limited_ = true;
+      phase_ = Phase::kDraining;
+    }
+    SetTarget(next, RateChangeReason::kHighLoss);
     return Output();
   }
 
@@ -459,7 +473,9 @@ NetworkControlUpdate CongestionController::OnProcessInterval(Timestamp now) {
   } else if (phase_ != Phase::kDraining && queue_delay_ < config_.queue_low &&
              target_ < config_.max_rate && now - last_probe_ >= config_.probe_interval &&
              now - last_decrease_ >= config_.probe_interval) {
-    AddProbe(target_ * config_.steady_probe_gain, now);
+    AddProbe(
+        target_ * (saturated_probes_ > 0 ? config_.limited_probe_gain : config_.steady_probe_gain),
+        now);
   }
   return Output();
 }

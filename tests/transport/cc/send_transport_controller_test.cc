@@ -174,5 +174,60 @@ TEST(SendTransportControllerTest, RepairsLeaveAsRtxNumberedWithThePadding) {
   EXPECT_EQ(transport.stats().queued, DataSize::Zero());
 }
 
+constexpr uint32_t kStaleSsrc = 0xB1DE;
+constexpr uint32_t kKeptSsrc = 0xC0DE;
+
+// The transport's queue (what encoder pushback and the repair limit read) follows a discard at
+// once, and what was discarded never reaches the wire.
+TEST(SendTransportControllerTest, DiscardUpdatesQueuedAndDropsFromTheWire) {
+  SimulatedLoop loop;
+  struct Sent {
+    uint32_t ssrc;
+    uint16_t sequence;
+  };
+  std::vector<Sent> wire;
+  SendTransportController::Config config;
+  config.rtx_ssrc = 0xBADD;
+  SendTransportController transport(
+      loop, config,
+      [&](std::span<const uint8_t> datagram, Timestamp) {
+        auto packet = RtpPacket::Parse(datagram);
+        ASSERT_TRUE(packet.ok());
+        wire.push_back({packet->ssrc(), packet->sequence_number()});
+      },
+      nullptr);
+  // Not started: no rate yet, so everything waits in the pacer.
+  size_t stale_bytes = 0;
+  size_t all_bytes = 0;
+  for (uint16_t i = 0; i < 12; ++i) {
+    const uint32_t ssrc = i % 3 == 0 ? kKeptSsrc : kStaleSsrc;
+    std::vector<uint8_t> packet = MediaPacket(ssrc, i, 1000);
+    all_bytes += packet.size();
+    if (ssrc == kStaleSsrc) stale_bytes += packet.size();
+    transport.SendRtp(std::move(packet), PacketPriority::kTeacherVideo, /*repair=*/false);
+  }
+  ASSERT_TRUE(wire.empty());
+  ASSERT_EQ(transport.stats().queued, DataSize::Bytes(static_cast<int64_t>(all_bytes)));
+
+  const size_t removed =
+      transport.Discard(PacketPriority::kTeacherVideo, [](const Pacer::Packet& packet) {
+        auto rtp = RtpPacket::Parse(packet.data);
+        return rtp.ok() && rtp->ssrc() == kStaleSsrc;
+      });
+
+  EXPECT_EQ(removed, 8u);
+  EXPECT_EQ(transport.stats().queued,
+            DataSize::Bytes(static_cast<int64_t>(all_bytes - stale_bytes)));
+  transport.Start();
+  loop.RunFor(TimeDelta::Seconds(2));
+  std::vector<uint16_t> media;
+  for (const Sent& w : wire) {
+    EXPECT_NE(w.ssrc, kStaleSsrc);
+    if (w.ssrc == kKeptSsrc) media.push_back(w.sequence);
+  }
+  EXPECT_EQ(media, (std::vector<uint16_t>{0, 3, 6, 9}));
+  EXPECT_EQ(transport.stats().queued, DataSize::Zero());
+}
+
 }  // namespace
 }  // namespace comodal
