@@ -6,6 +6,8 @@
 #include <set>
 #include <utility>
 
+#include <spdlog/pattern_formatter.h>
+
 #include "apps/file_io.h"
 #include "apps/link_profile.h"
 #include "engine/media/freeze_detector.h"
@@ -39,6 +41,25 @@ constexpr TimeDelta kHandoverWindow = TimeDelta::Seconds(5);
 constexpr TimeDelta kBeforeOutage = TimeDelta::Seconds(10);
 
 // Watches one run: what the link carried of the flow, the targets, the pictures.
+// The simulated time of the run in progress, for the rate log's lines: the time of the last
+// packet the sender handed to the link (a rate change follows a feedback packet, within a
+// packet's time of it). Set by the Recorder; one run at a time.
+TimeDelta g_log_time = TimeDelta::Zero();
+
+// spdlog flag %* : "t=12.345 s", the run's simulated time.
+class SimulatedTimeFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    char text[32];
+    const int n = std::snprintf(text, sizeof text, "t=%.3f s", g_log_time.seconds_f());
+    if (n > 0) dest.append(text, text + std::min<size_t>(static_cast<size_t>(n), sizeof text - 1));
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<SimulatedTimeFlag>();
+  }
+};
+
 class Recorder : public engine::MediaSimulationObserver {
  public:
   Recorder(const engine::MediaSenderConfig& sender, const link::LinkDirectionConfig& downlink,
@@ -49,10 +70,14 @@ class Recorder : public engine::MediaSimulationObserver {
         fec_(FlexfecReceiver::Config{.fec_ssrc = sender.video_fec_ssrc,
                                      .protected_ssrc = sender.video_ssrc}) {}
 
-  void OnStart(Timestamp start) override { start_ = start; }
+  void OnStart(Timestamp start) override {
+    start_ = start;
+    g_log_time = TimeDelta::Zero();
+  }
 
   void OnDownlinkSend(std::span<const uint8_t> datagram, link::SendOutcome outcome,
-                      Timestamp) override {
+                      Timestamp now) override {
+    g_log_time = now - start_;
     const auto packet = ParseRtp(datagram);
     const auto key = packet ? MediaKey(*packet) : std::nullopt;
     if (!key) return;
@@ -452,6 +477,10 @@ int RunCcBench(const CcBenchOptions& options, std::ostream& out, std::ostream& e
   auto rate_log = GetLogger("engine.rate");
   const auto level = rate_log->level();
   rate_log->set_level(options.log_rate ? spdlog::level::info : spdlog::level::warn);
+  // Its lines carry the run's simulated time, not the wall clock's.
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<SimulatedTimeFlag>('*').set_pattern("[%*] [%n] [%l] %v");
+  rate_log->set_formatter(std::move(formatter));
   nlohmann::json reports = nlohmann::json::array();
   for (size_t i = 0; i < runs.size(); ++i) {
     const LinkProfile& profile = profiles[i];

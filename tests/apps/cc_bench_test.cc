@@ -115,6 +115,17 @@ TEST(CcBenchCliTest, BadArgumentsAreNamedAndChangeNothing) {
   EXPECT_THAT(Comodal("bench"), HasSubstr("comodal bench: name a benchmark: cc"));
 }
 
+// --log-rate: each rate and ladder change with the run's simulated time (a 3 s run: the start
+// at 0 s, the first probe's answer about one 600 ms round trip later), not the wall clock's.
+TEST(CcBenchCliTest, TheRateLogCarriesSimulatedTime) {
+  const std::string output = Comodal("bench cc --profile geo-vsat --duration 3 --log-rate");
+  EXPECT_THAT(output, HasSubstr("[t=0.000 s] [engine.rate] [info] target 300 kbit/s (start)"));
+  EXPECT_THAT(
+      output,
+      ::testing::ContainsRegex(
+          R"(\[t=[01]\.[0-9]{3} s\] \[engine\.rate\] \[info\] target [0-9]+ kbit/s \(probe\))"));
+}
+
 // A short run end to end: both senders, the report's shape.
 TEST(CcBenchCliTest, WritesTheReportOfBothSenders) {
   const std::string path = testing::TestTempDir() + "/cc_bench_report.json";

@@ -427,7 +427,14 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
 
   if (phase_ == Phase::kDraining && queue_delay_ < config_.queue_low) {
     phase_ = Phase::kSteady;
-    const DataRate restore = delivered_at_backoff_ * config_.recovery_share;
+    // What arrived while the queue stood, measured over a few hundred milliseconds, reads high
+    // on a jittery path (arrivals bunch: 1.1 Mbit/s on a 1 Mbit/s link with 30 ms of jitter); the
+    // capacity estimate averages it with the measurements before it.
+    DataRate reference = delivered_at_backoff_;
+    if (!stats_.capacity_estimate.IsZero()) {
+      reference = std::min(reference, stats_.capacity_estimate);
+    }
+    const DataRate restore = reference * config_.recovery_share;
     if (restore > target_) SetTarget(restore, RateChangeReason::kRecoveredAfterDrain);
     last_increase_ = now;
   } else if (phase_ != Phase::kDraining && queue_delay_ < config_.queue_low &&

@@ -122,6 +122,28 @@ TEST(CongestionControllerTest, AfterACapacityDropTheTargetFollowsTheDeliveryRate
   EXPECT_GE(r.controllers[0].drain_corrections, 1u);
 }
 
+// With 30 ms of jitter, what arrived while a queue stood reads up to 10 % over the capacity
+// (arrivals held and released together); the rate restored after each drain stays below the
+// capacity, or the queue creeps back up for seconds before the next back-off.
+TEST(CongestionControllerTest, TheRateRestoredAfterADrainStaysBelowAJitteryCapacity) {
+  auto config = GeoVsat();
+  config.downlink.jitter = TimeDelta::Millis(30);
+  config.downlink.queue_limit_time = TimeDelta::Millis(300);
+  config.duration = TimeDelta::Seconds(180);
+  for (uint64_t seed : {1, 2, 3}) {
+    config.seed = seed;
+    const auto r = RunCcFlowSimulation(config);
+    int restores = 0;
+    for (const auto& change : r.changes[0]) {
+      if (change.reason != RateChangeReason::kRecoveredAfterDrain) continue;
+      ++restores;
+      EXPECT_LE(change.target, DataRate::KilobitsPerSec(960))
+          << "seed " << seed << " at " << change.at.seconds_f() << " s";
+    }
+    EXPECT_GE(restores, 1) << "seed " << seed;
+  }
+}
+
 // On a constant 1 Mbit/s the queue-growing back-offs (after an encoder overshoot) measure the
 // capacity from the packets that waited, over the runs in which they waited: the idle moments
 // of a video flow between them do not make the path look slower, so a back-off stays shallow.
