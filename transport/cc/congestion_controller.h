@@ -108,6 +108,9 @@ class CongestionController {
     int probe_min_packets = 6;
     // The share of a probe's measured capacity taken as the target.
     double probe_share = 0.92;
+    // A probe the path did not hold back showing this much more than the capacity estimate: the
+    // path has grown, and the next probe's measure replaces the estimate instead of joining it.
+    double growth_shown = 1.2;
     // Delay above the base: above `queue_target` a growing queue is congestion; below
     // `queue_low` the queue is empty enough to grow or probe.
     TimeDelta queue_target = TimeDelta::Millis(50);
@@ -246,6 +249,8 @@ class CongestionController {
   // The last capacity measurement was the path holding us back (a saturated probe, a queue).
   bool link_limited_ = false;
   int saturated_probes_ = 0;  // Probes held back in a row.
+  // The last probe answered was not held back and showed more than growth_shown x the estimate.
+  bool path_grew_ = false;
   Stats stats_;
 };
 

@@ -105,11 +105,24 @@ TEST(CongestionControllerTest, FollowsCapacityDownAndUpOnGeo) {
   EXPECT_GE(Utilisation(r, TimeDelta::Seconds(65), TimeDelta::Seconds(80)), 0.75);
 }
 
-// The first back-off after a capacity drop is taken from what arrived in the round trip after
-// it, partly at the old rate (here 2.5 Mbit/s): it leaves the target near 1.1 Mbit/s, far above
-// the new 0.6 Mbit/s, and the 300 ms queue full. While the queue stands, the arrivals measure the
-// new capacity, and the target follows them to within 10 % of it at once (about 1.0 s after the
-// drop, where the next back-off would have come 1.14 s after it), so that the queue drains.
+// The rise to 2.5 Mbit/s at 40 s, through 30 ms of jitter, over five seeds: the probe that
+// follows one the path did not hold back is the first measure of the grown path, and is taken
+// as it is (averaged with the old 1 Mbit/s it left the target near 1.5 Mbit/s, four probes and
+// 20 s from 85 % on some seeds).
+TEST(CongestionControllerTest, AfterTheRiseTheTargetReaches85PercentWithin15sOnEverySeed) {
+  auto config = Rfc8867Variable();
+  config.duration = TimeDelta::Seconds(60);
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    config.seed = seed;
+    const auto r = RunCcFlowSimulation(config);
+    const auto up = TargetReached(r, DataRate::KilobitsPerSec(2125), TimeDelta::Seconds(40));
+    ASSERT_TRUE(up.has_value()) << "seed " << seed;
+    EXPECT_LT(*up, TimeDelta::Seconds(55)) << "seed " << seed;
+  }
+}
+
+// RFC 8867 §5.1's drop from 2.5 to 0.6 Mbit/s on GEO: within 1.1 s of it the target is within
+// 10 % of the new capacity (a back-off a round trip apart from the last would take 1.14 s).
 TEST(CongestionControllerTest, AfterACapacityDropTheTargetFollowsTheDeliveryRateDown) {
   const auto r = RunCcFlowSimulation(Rfc8867Variable());
   std::optional<TimeDelta> near;
@@ -121,7 +134,6 @@ TEST(CongestionControllerTest, AfterACapacityDropTheTargetFollowsTheDeliveryRate
   }
   ASSERT_TRUE(near.has_value());
   EXPECT_LT(*near, TimeDelta::Millis(61'100));
-  EXPECT_GE(r.controllers[0].drain_corrections, 1u);
 }
 
 // With 30 ms of jitter, what arrived while a queue stood reads up to 10 % over the capacity
@@ -219,6 +231,22 @@ TEST(CongestionControllerTest, OutageFallsToTheFloorAndRecoversInARoundTrip) {
   const auto back = TargetReached(r, before * 0.9, TimeDelta::Seconds(80));
   ASSERT_TRUE(back.has_value());
   EXPECT_LT(*back, TimeDelta::Seconds(83));
+  // The first feedback after the link returns puts the rate back at the start rate at once, a
+  // round trip before the probe at the old rate answers: media (video resumes above its floor)
+  // comes back that much sooner.
+  std::optional<TimeDelta> returned;
+  std::optional<TimeDelta> probed;
+  for (const auto& change : r.changes[0]) {
+    if (change.at < TimeDelta::Seconds(80)) continue;
+    if (!returned && change.reason == RateChangeReason::kFeedbackReturned &&
+        change.target >= config.controller.start_rate) {
+      returned = change.at;
+    }
+    if (!probed && change.target >= before * 0.9) probed = change.at;
+  }
+  ASSERT_TRUE(returned.has_value());
+  ASSERT_TRUE(probed.has_value());
+  EXPECT_LE(*returned + TimeDelta::Millis(500), *probed);
 }
 
 // Three sites behind one teleport: each back-off is proportional, each increase the same for
@@ -228,7 +256,7 @@ TEST(CongestionControllerTest, ThreeFlowsShareOneBottleneck) {
   config.flows = 3;
   config.flow_start = {TimeDelta::Zero(), TimeDelta::Seconds(10), TimeDelta::Seconds(20)};
   config.duration = TimeDelta::Seconds(180);
-  for (uint64_t seed : {1, 2, 3}) {
+  for (uint64_t seed : {1, 2, 3, 4, 5}) {
     config.seed = seed;
     const auto r = RunCcFlowSimulation(config);
     double total = 0;
@@ -240,10 +268,8 @@ TEST(CongestionControllerTest, ThreeFlowsShareOneBottleneck) {
     std::printf("seed %d: shares of the capacity, 120-180 s: %.3f %.3f %.3f (total %.3f)\n",
                 static_cast<int>(seed), shares[0], shares[1], shares[2], total);
     EXPECT_GE(total, 0.8);
-    // Issue 5 asks for 20 % of a fair share: seeds 1 and 2 are within 13 %, seed 3 is not (a
-    // flow at 1.32 and one at 0.67 of it after 100 s together; docs/performance.md). What holds
-    // on all three is guarded here.
-    for (double share : shares) EXPECT_NEAR(share / (total / 3), 1.0, 0.35) << "seed " << seed;
+    // Issue 5: within 20 % of a fair share.
+    for (double share : shares) EXPECT_NEAR(share / (total / 3), 1.0, 0.2) << "seed " << seed;
     EXPECT_LE(r.downlink.queue_delay.Percentile(0.95), TimeDelta::Millis(300));
   }
 }
