@@ -65,9 +65,12 @@ std::vector<std::vector<uint8_t>> FlexfecSender::OnMediaPacket(const RtpPacket& 
   if (end_of_frame) ++group_frames_;
 
   const bool full = group_.size() == kMaxMediaPacketsPerGroup;
-  const bool due =
-      end_of_frame && (group_keyframe_ || group_frames_ >= config_.max_frames_per_group ||
-                       static_cast<double>(group_.size()) * rate >= 1.0);
+  bool due = end_of_frame && (group_keyframe_ || group_frames_ >= config_.max_frames_per_group ||
+                              static_cast<double>(group_.size()) * rate >= 1.0);
+  if (!group_keyframe_ && TwoD(rate)) {
+    due = end_of_frame &&
+          (group_.size() >= TwoDGroupSize(rate) || group_frames_ >= config_.max_two_d_frames);
+  }
   if (full || due) {
     auto repair = EmitGroup();
     out.insert(out.end(), std::make_move_iterator(repair.begin()),
@@ -76,13 +79,41 @@ std::vector<std::vector<uint8_t>> FlexfecSender::OnMediaPacket(const RtpPacket& 
   return out;
 }
 
+bool FlexfecSender::TwoD(double rate) const { return rate >= config_.two_d_from_rate; }
+
+size_t FlexfecSender::TwoDGroupSize(double rate) {
+  // Rows and columns of about sqrt(n) packets: 2 sqrt(n) repairs for n packets.
+  const double n = std::pow(2.0 / rate, 2);
+  return std::clamp<size_t>(static_cast<size_t>(std::lround(n)), 9, 25);
+}
+
 std::vector<std::vector<uint8_t>> FlexfecSender::EmitGroup() {
   std::vector<std::vector<uint8_t>> out;
   const double rate = group_keyframe_ ? key_rate_ : delta_rate_;
   const size_t n = group_.size();
-  if (n > 0 && rate > 0) {
+  // The positions in the group each repair packet protects.
+  std::vector<std::vector<size_t>> masks;
+  if (n >= 4 && rate > 0 && !group_keyframe_ && TwoD(rate)) {
+    // A grid of `columns` packets a row, filled in send order: a repair per row (consecutive
+    // packets) and one per column (every `columns`-th packet, so a burst falls across columns).
+    const auto columns = static_cast<size_t>(std::ceil(std::sqrt(static_cast<double>(n))));
+    for (size_t row = 0; row * columns < n; ++row) {
+      auto& mask = masks.emplace_back();
+      for (size_t i = row * columns; i < std::min(n, (row + 1) * columns); ++i) mask.push_back(i);
+    }
+    for (size_t column = 0; column < columns; ++column) {
+      auto& mask = masks.emplace_back();
+      for (size_t i = column; i < n; i += columns) mask.push_back(i);
+    }
+  } else if (n > 0 && rate > 0) {
     const size_t m =
         std::clamp<size_t>(static_cast<size_t>(std::lround(static_cast<double>(n) * rate)), 1, n);
+    for (size_t k = 0; k < m; ++k) {
+      auto& mask = masks.emplace_back();
+      for (size_t i = k; i < n; i += m) mask.push_back(i);
+    }
+  }
+  if (!masks.empty()) {
     RtpPacketBuilder builder;
     builder.set_payload_type(config_.payload_type)
         .set_ssrc(config_.ssrc)
@@ -93,14 +124,14 @@ std::vector<std::vector<uint8_t>> FlexfecSender::EmitGroup() {
       (void)builder.SetExtension<TransportSequenceNumber>(
           *config_.transport_sequence_number_extension_id, 0);
     }
-    for (size_t k = 0; k < m; ++k) {
+    for (const std::vector<size_t>& mask : masks) {
       FlexfecHeader header;
       FlexfecHeader::ProtectedStream stream;
       stream.ssrc = config_.protected_ssrc;
       // RFC 8627 §4.2.2.1: SN base is the lowest sequence number the repair packet protects.
-      stream.sequence_number_base = SequenceNumberOf(group_[k]);
+      stream.sequence_number_base = SequenceNumberOf(group_[mask.front()]);
       std::vector<uint8_t> repair;
-      for (size_t i = k; i < n; i += m) {
+      for (size_t i : mask) {
         const uint16_t sequence_number = SequenceNumberOf(group_[i]);
         stream.mask.set(static_cast<uint16_t>(sequence_number - stream.sequence_number_base));
         header.XorSourcePacket(group_[i], repair);

@@ -63,6 +63,39 @@ TEST(FlexfecSenderTest, KeyframeGetsInterleavedMasksAtTheKeyRate) {
   EXPECT_EQ(sender.stats().fec_packets, 10u);
 }
 
+// At a delta rate of 0.4 (heavy loss), five frames of five packets make one 5 x 5 grid: a repair
+// packet per row (five consecutive packets) and one per column (every fifth packet), emitted
+// with the fifth frame; ten repairs for 25 packets, the overhead asked.
+TEST(FlexfecSenderTest, HeavyLossLaysDeltaGroupsOutAsAGrid) {
+  Random random(3);
+  FlexfecSender sender(SenderConfig(/*max_frames_per_group=*/3, /*two_d_from_rate=*/0.25));
+  sender.SetProtection(0.4, 0.8);
+  std::vector<std::vector<uint8_t>> repair;
+  for (size_t f = 0; f < 5; ++f) {
+    const auto frame = Frame(static_cast<uint16_t>(65530 + 5 * f), 5, 3000 * (f + 1), random);
+    const auto out = Protect(sender, frame, /*keyframe=*/false);
+    if (f < 4) EXPECT_TRUE(out.empty()) << "frame " << f;
+    repair.insert(repair.end(), out.begin(), out.end());
+  }
+  ASSERT_EQ(repair.size(), 10u);
+  for (size_t row = 0; row < 5; ++row) {
+    const ParsedRepair parsed = ParseRepair(repair[row]);
+    EXPECT_EQ(parsed.base, static_cast<uint16_t>(65530 + 5 * row));
+    EXPECT_THAT(parsed.protected_offsets, ::testing::ElementsAre(0, 1, 2, 3, 4));
+  }
+  for (size_t column = 0; column < 5; ++column) {
+    const ParsedRepair parsed = ParseRepair(repair[5 + column]);
+    EXPECT_EQ(parsed.base, static_cast<uint16_t>(65530 + column));
+    EXPECT_THAT(parsed.protected_offsets, ::testing::ElementsAre(0, 5, 10, 15, 20));
+    EXPECT_EQ(parsed.timestamp, 15000u);  // The group's last packet's.
+  }
+  EXPECT_EQ(sender.stats().protected_packets, 50u);  // Each packet in a row and a column.
+  // Keyframes keep their own 1-D group at the key rate.
+  const auto key = Protect(sender, Frame(100, 10, 90000, random), /*keyframe=*/true);
+  ASSERT_EQ(key.size(), 8u);
+  EXPECT_THAT(ParseRepair(key[0]).protected_offsets, ::testing::ElementsAre(0, 8));
+}
+
 TEST(FlexfecSenderTest, RepairCountRoundsAndIsAtLeastOne) {
   Random random(2);
   FlexfecSender sender(SenderConfig());

@@ -17,12 +17,15 @@ inline constexpr uint32_t kFecSsrc = 0xF0F0F0F0;
 inline constexpr uint8_t kMediaPt = 96;
 inline constexpr uint8_t kFecPt = 118;
 
-inline FlexfecSender::Config SenderConfig(size_t max_frames_per_group = 3) {
+// 1-D masks at every rate unless `two_d_from_rate` says otherwise.
+inline FlexfecSender::Config SenderConfig(size_t max_frames_per_group = 3,
+                                          double two_d_from_rate = 2) {
   return {.ssrc = kFecSsrc,
           .payload_type = kFecPt,
           .protected_ssrc = kMediaSsrc,
           .initial_sequence_number = 7000,
-          .max_frames_per_group = max_frames_per_group};
+          .max_frames_per_group = max_frames_per_group,
+          .two_d_from_rate = two_d_from_rate};
 }
 
 // A media packet whose shape varies with `random`: payload 1..1100 bytes, sometimes CSRCs, a
