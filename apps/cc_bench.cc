@@ -40,7 +40,6 @@ constexpr double kDropRatio = 0.8;
 constexpr TimeDelta kHandoverWindow = TimeDelta::Seconds(5);
 constexpr TimeDelta kBeforeOutage = TimeDelta::Seconds(10);
 
-// Watches one run: what the link carried of the flow, the targets, the pictures.
 // The simulated time of the run in progress, for the rate log's lines: the time of the last
 // packet the sender handed to the link (a rate change follows a feedback packet, within a
 // packet's time of it). Set by the Recorder; one run at a time.
@@ -60,6 +59,7 @@ class SimulatedTimeFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// Watches one run: what the link carried of the flow, the targets, the pictures.
 class Recorder : public engine::MediaSimulationObserver {
  public:
   Recorder(const engine::MediaSenderConfig& sender, const link::LinkDirectionConfig& downlink,
@@ -277,8 +277,8 @@ CcMetrics ComputeCcMetrics(const CcRunRecord& record, const link::LinkDirectionC
     }
   }
   LatencyHistogram queue;
-  for (const auto& q : record.queue_delays) queue.Add(q.delay);
   for (const auto& q : record.queue_delays) {
+    queue.Add(q.delay);
     const double end = std::ceil(q.at / interval) * interval.seconds_f();
     if (m.queue_delay_series_ms.empty() || m.queue_delay_series_ms.back()[0] < end) {
       m.queue_delay_series_ms.push_back({end, 0});

@@ -58,18 +58,20 @@ std::optional<EncodedVideoFrame> VideoFrameBuffer::NextDecodable(Timestamp now,
   const TimeDelta wait =
       requested_since_progress_ ? config_.keyframe_request_repeat : keyframe_request_after_;
   if ((!frames_.empty() || waiting_upstream) && now - last_progress_ >= wait) {
-    keyframe_request_pending_ = true;
-    requested_since_progress_ = true;
-    last_progress_ = now;  // And not again before the repeat interval.
+    RaiseKeyframeRequest(now);
   }
   return std::nullopt;
 }
 
 void VideoFrameBuffer::RequestKeyframe(Timestamp now) {
   if (requested_since_progress_ && now - last_progress_ < config_.keyframe_request_repeat) return;
+  RaiseKeyframeRequest(now);
+}
+
+void VideoFrameBuffer::RaiseKeyframeRequest(Timestamp now) {
   keyframe_request_pending_ = true;
   requested_since_progress_ = true;
-  last_progress_ = now;
+  last_progress_ = now;  // And not again before the repeat interval.
 }
 
 void VideoFrameBuffer::OnDecodeFailed(uint64_t frame_id) { decoded_.erase(frame_id); }

@@ -65,6 +65,8 @@ class VideoFrameBuffer {
 
  private:
   bool Decodable(const EncodedVideoFrame& frame) const;
+  // A PLI is due now, and not again before keyframe_request_repeat without progress.
+  void RaiseKeyframeRequest(Timestamp now);
 
   Config config_;
   TimeDelta keyframe_request_after_ = config_.keyframe_request_after;

@@ -103,6 +103,15 @@ void CongestionController::AddProbe(DataRate rate, Timestamp now) {
   ++stats_.probes_sent;
 }
 
+void CongestionController::EnterDrain(DataRate delivered) {
+  link_limited_ = true;
+  phase_ = Phase::kDraining;
+  if (!delivered.IsZero()) {
+    delivered_at_backoff_ = delivered;
+    UpdateCapacity(delivered);
+  }
+}
+
 double CongestionController::DrainFactor() const {
   return std::max(0.5, config_.backoff - queue_delay_ / config_.drain_time);
 }
@@ -366,10 +375,7 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     const DataRate busy = DeliveryRate(/*busy_only=*/true, config_.delivery_window);
     if (!busy.IsZero() && busy * DrainFactor() < next) {
       next = busy * DrainFactor();
-      delivered_at_backoff_ = busy;
-      UpdateCapacity(busy);
-      link_limited_ = true;
-      phase_ = Phase::kDraining;
+      EnterDrain(busy);
     }
     SetTarget(next, RateChangeReason::kHighLoss);
     return Output();
@@ -407,14 +413,9 @@ NetworkControlUpdate CongestionController::OnTransportFeedback(
     if (delivered.IsZero()) delivered = stats_.delivered;
     const double factor = DrainFactor();
     const DataRate reference = delivered.IsZero() ? target_ : std::min(target_, delivered);
-    link_limited_ = true;
-    if (!delivered.IsZero()) {
-      delivered_at_backoff_ = delivered;
-      UpdateCapacity(delivered);
-    }
+    EnterDrain(delivered);
     ++stats_.backoffs;
     last_decrease_ = now;
-    phase_ = Phase::kDraining;
     elevated_since_ = Timestamp::PlusInfinity();
     standing_since_ = Timestamp::PlusInfinity();
     SetTarget(reference * factor, RateChangeReason::kQueueGrowing);

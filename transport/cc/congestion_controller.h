@@ -203,6 +203,9 @@ class CongestionController {
   // The share of the delivery rate a back-off goes to: deeper the longer the queue, so that it
   // drains within about drain_time.
   double DrainFactor() const;
+  // A back-off below what the path delivered (zero: not measured) while a queue stood: that is
+  // the path's capacity, the rate to restore once the queue has drained, and the phase drains.
+  void EnterDrain(DataRate delivered);
   // A capacity measurement (a saturated probe, delivery while a queue stood) into the estimate.
   void UpdateCapacity(DataRate measured);
   double LossRatio(Timestamp now) const;
