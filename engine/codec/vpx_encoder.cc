@@ -428,7 +428,17 @@ Result<std::optional<EncodedVideoFrame>> VpxEncoder::Encode(const RawVideoFrame&
   // intervals at low frame rates).
   const int64_t max_gap =
       std::max(2 * duration, config_.max_credited_gap.us() * kClockHz / 1'000'000);
-  coded_pts_ = last_pts_ < 0 ? pts : coded_pts_ + std::min(pts - last_pts_, max_gap);
+  // Frames kept at the configured rate advance the timeline by exactly one frame interval:
+  // frames the encoding ladder keeps out of a faster source (20 of 30 frames/s) arrive 33 and
+  // 67 ms apart, and libvpx, which re-estimates the frame rate whenever the spacing changes by
+  // a tenth, would budget the frames alternately for 30 and 15 frames/s and overshoot its
+  // target by a fifth for seconds after each step up the ladder. Frames skipped for pushback buy
+  // nothing either: with their time credited, the frames kept would be larger and the queue the
+  // skipping is meant to drain would not. A longer gap (the source stalled) is credited, capped.
+  const int64_t gap = pts - last_pts_;
+  const bool skipped = std::exchange(frame_skipped_, false);
+  const int64_t advance = skipped || 2 * gap <= 3 * duration ? duration : std::min(gap, max_gap);
+  coded_pts_ = last_pts_ < 0 ? pts : coded_pts_ + advance;
   last_pts_ = pts;
   if (pts - last_keyframe_pts_ >= config_.max_keyframe_interval.us() * kClockHz / 1'000'000) {
     keyframe_requested_ = true;

@@ -107,6 +107,9 @@ class VpxEncoder {
   // Either way a keyframe is requested through this wrapper so that it falls on TL0.
   Status SetResolution(int width, int height);
   void RequestKeyframe() { keyframe_requested_ = true; }
+  // The caller skipped a frame to let a queue downstream drain (encoder pushback): the next
+  // frame is credited with one frame interval, not the gap, so that skipping lowers the rate.
+  void OnFrameSkipped() { frame_skipped_ = true; }
 
   const VpxEncoderConfig& config() const { return config_; }
   const VpxEncoderStats& stats() const { return stats_; }
@@ -133,6 +136,7 @@ class VpxEncoder {
   uint64_t pattern_index_ = 0;      // Position in the temporal layer pattern of the next frame.
   int64_t last_pts_ = -1;           // 90 kHz, from capture times.
   int64_t coded_pts_ = 0;           // 90 kHz, the timeline libvpx is given (gaps capped).
+  bool frame_skipped_ = false;      // Since the last frame encoded.
   int64_t coded_duration_ = 0;      // 90 kHz, the duration given with every frame (see Open).
   int64_t last_keyframe_pts_ = 0;
 };

@@ -292,8 +292,10 @@ Status MediaSender::SendVideo(const RawVideoFrame& frame) {
     ++stats_.video_frames_decimated;
     return Status::Ok();
   }
-  if (config_.congestion_control && transport_->queue_time() > config_.max_pacer_queue_for_video) {
+  if (config_.congestion_control &&
+      transport_->queue_time(config_.video_priority) > config_.max_pacer_queue_for_video) {
     ++stats_.video_frames_pushed_back;
+    video_encoder_->OnFrameSkipped();
     return Status::Ok();
   }
   const VpxEncoderConfig& size = video_encoder_->config();
@@ -587,7 +589,7 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
                                                                CongestionController::Phase::kSteady;
       for (uint16_t seq : nack->lost_sequence_numbers) {
         // Measured per packet: one NACK can name dozens, each repair lengthening the queue.
-        if (transport_->queue_time() > config_.max_pacer_queue_for_repair) {
+        if (transport_->queue_time(config_.video_priority) > config_.max_pacer_queue_for_repair) {
           ++stats_.retransmissions_skipped;
           continue;
         }

@@ -60,6 +60,14 @@ void Pacer::Enqueue(Packet packet, Timestamp now) {
   }
 }
 
+DataSize Pacer::queued_size(PacketPriority priority) const {
+  DataSize size = DataSize::Zero();
+  for (size_t i = 0; i <= static_cast<size_t>(priority); ++i) {
+    for (const Packet& packet : queues_[i]) size += DataSize::Bytes(packet.data.size());
+  }
+  return size;
+}
+
 size_t Pacer::Discard(PacketPriority priority, const std::function<bool(const Packet&)>& stale) {
   auto& queue = queues_[static_cast<size_t>(priority)];
   const auto kept = std::stable_partition(queue.begin(), queue.end(),

@@ -110,6 +110,8 @@ class Pacer {
 
   bool empty() const;
   DataSize queued_size() const { return queued_; }
+  // What waits at `priority` and above: what a new packet of that priority leaves behind.
+  DataSize queued_size(PacketPriority priority) const;
   const Stats& stats() const { return stats_; }
 
  private:

@@ -196,11 +196,12 @@ void SendTransportController::OnTransportFeedback(const rtcp::TransportFeedback&
   Apply(controller_.OnTransportFeedback(*packets));
 }
 
-TimeDelta SendTransportController::queue_time() const {
+TimeDelta SendTransportController::queue_time(PacketPriority priority) const {
+  const DataSize queued = pacer_.queued_size(priority);
   const DataRate rate = pacer_.pacing_rate();
   if (rate <= DataRate::Zero())
-    return pacer_.empty() ? TimeDelta::Zero() : TimeDelta::PlusInfinity();
-  return pacer_.queued_size() / rate;
+    return queued.IsZero() ? TimeDelta::Zero() : TimeDelta::PlusInfinity();
+  return queued / rate;
 }
 
 void SendTransportController::OnRoundTripTime(TimeDelta rtt) { controller_.OnRoundTripTime(rtt); }

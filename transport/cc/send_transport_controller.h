@@ -78,9 +78,9 @@ class SendTransportController {
   void OnRoundTripTime(TimeDelta rtt);
 
   DataRate target_rate() const { return controller_.target_rate(); }
-  // How long what waits in the pacer (audio aside) takes to leave at the pacing rate: zero with
-  // `adaptive` off.
-  TimeDelta queue_time() const;
+  // How long what waits in the pacer at `priority` and above (what a new packet of that priority
+  // would wait behind) takes to leave at the pacing rate: zero with `adaptive` off.
+  TimeDelta queue_time(PacketPriority priority = PacketPriority::kBulk) const;
   const CongestionController& controller() const { return controller_; }
   const TransportFeedbackAdapter& feedback_adapter() const { return adapter_; }
   const Stats& stats() const { return stats_; }

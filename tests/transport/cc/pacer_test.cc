@@ -201,5 +201,21 @@ TEST(PacerTest, AnAverageRateCutKeepsTheTimeOwed) {
   EXPECT_NEAR(after.ms_f(), owed.ms_f(), 20);
 }
 
+// What a new packet of a priority waits behind: its own priority and those above, not the slides
+// or bulk sync it will overtake (video pushback measured everything, and a slide waiting for
+// spare capacity held the teacher's video back).
+TEST(PacerTest, QueuedSizeOfAPriorityCountsWhatItWaitsBehind) {
+  Pacer pacer;  // No rate: everything but audio waits.
+  pacer.Enqueue(MakePacket(PacketPriority::kSlides, 1000), kStart);
+  pacer.Enqueue(MakePacket(PacketPriority::kBulk, 500), kStart);
+  EXPECT_EQ(pacer.queued_size(PacketPriority::kTeacherVideo), DataSize::Zero());
+  pacer.Enqueue(MakePacket(PacketPriority::kTeacherVideo, 1200), kStart);
+  pacer.Enqueue(MakePacket(PacketPriority::kSessionData, 300), kStart);
+  EXPECT_EQ(pacer.queued_size(PacketPriority::kTeacherVideo), DataSize::Bytes(1500));
+  EXPECT_EQ(pacer.queued_size(PacketPriority::kSlides), DataSize::Bytes(2500));
+  EXPECT_EQ(pacer.queued_size(PacketPriority::kBulk), pacer.queued_size());
+  EXPECT_EQ(pacer.queued_size(), DataSize::Bytes(3000));
+}
+
 }  // namespace
 }  // namespace comodal
