@@ -1,6 +1,8 @@
 #include "transport/cc/pacer.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <numeric>
 
 namespace comodal {
 
@@ -49,8 +51,9 @@ void Pacer::Account(DataSize size, Timestamp now) {
 
 void Pacer::Enqueue(Packet packet, Timestamp now) {
   packet.enqueued = now;
-  queued_ += DataSize::Bytes(packet.data.size());
-  auto& queue = queues_[static_cast<size_t>(packet.priority)];
+  const auto index = static_cast<size_t>(packet.priority);
+  queued_bytes_[index] += static_cast<int64_t>(packet.data.size());
+  auto& queue = queues_[index];
   if (packet.repair) {
     // Ahead of new packets of its priority, behind the repairs already waiting.
     auto it = std::find_if(queue.begin(), queue.end(), [](const Packet& p) { return !p.repair; });
@@ -61,11 +64,8 @@ void Pacer::Enqueue(Packet packet, Timestamp now) {
 }
 
 DataSize Pacer::queued_size(PacketPriority priority) const {
-  DataSize size = DataSize::Zero();
-  for (size_t i = 0; i <= static_cast<size_t>(priority); ++i) {
-    for (const Packet& packet : queues_[i]) size += DataSize::Bytes(packet.data.size());
-  }
-  return size;
+  const auto end = queued_bytes_.begin() + static_cast<ptrdiff_t>(priority) + 1;
+  return DataSize::Bytes(std::accumulate(queued_bytes_.begin(), end, int64_t{0}));
 }
 
 size_t Pacer::Discard(PacketPriority priority, const std::function<bool(const Packet&)>& stale) {
@@ -73,7 +73,9 @@ size_t Pacer::Discard(PacketPriority priority, const std::function<bool(const Pa
   const auto kept = std::stable_partition(queue.begin(), queue.end(),
                                           [&](const Packet& packet) { return !stale(packet); });
   const auto removed = static_cast<size_t>(std::distance(kept, queue.end()));
-  for (auto it = kept; it != queue.end(); ++it) queued_ -= DataSize::Bytes(it->data.size());
+  for (auto it = kept; it != queue.end(); ++it) {
+    queued_bytes_[static_cast<size_t>(priority)] -= static_cast<int64_t>(it->data.size());
+  }
   queue.erase(kept, queue.end());
   return removed;
 }
@@ -117,7 +119,7 @@ Pacer::Packet Pacer::Take(std::deque<Packet>& queue, Timestamp now) {
   Packet packet = std::move(queue.front());
   queue.pop_front();
   const DataSize size = DataSize::Bytes(packet.data.size());
-  queued_ -= size;
+  queued_bytes_[static_cast<size_t>(packet.priority)] -= size.bytes();
   if (probe_) packet.probe_cluster_id = probe_->cluster.id;
   Account(size, now);
   return packet;

@@ -109,7 +109,7 @@ class Pacer {
   Timestamp NextSendTime(Timestamp now) const;
 
   bool empty() const;
-  DataSize queued_size() const { return queued_; }
+  DataSize queued_size() const { return queued_size(PacketPriority::kBulk); }
   // What waits at `priority` and above: what a new packet of that priority leaves behind.
   DataSize queued_size(PacketPriority priority) const;
   const Stats& stats() const { return stats_; }
@@ -136,7 +136,7 @@ class Pacer {
   Config config_;
   DataRate pacing_rate_ = DataRate::Zero();
   std::array<std::deque<Packet>, kPacketPriorityCount> queues_;
-  DataSize queued_ = DataSize::Zero();
+  std::array<int64_t, kPacketPriorityCount> queued_bytes_{};  // Per priority.
   // Whether the average bucket lets media out now.
   bool AverageAllows() const;
   // The leaky bucket: bytes sent and not yet drained at the current rate.
