@@ -136,12 +136,20 @@ TEST(SatlinkRealTimeTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
   }
   ASSERT_GE(excess_up.size(), 70u);  // 0.5 % loss.
   ASSERT_GE(excess_round_trip.size(), 70u);
-  // Never early; late by at most the jitter plus 2 ms of scheduling error (p95).
+  // Never early. Late (p95) by at most the jitter, plus the lateness the relay reports of its own
+  // timers (machine load; the operator sees it in the stats), plus 2 ms for this process. Time a
+  // datagram spends unread in a socket, the relay's or this test's, is not lateness: both
+  // stamp arrivals with the kernel's receive time.
+  auto relay_late = [](const nlohmann::json& direction) {
+    return TimeDelta::Micros(
+        static_cast<int64_t>(direction["scheduling_error_ms_p95"].get<double>() * 1000));
+  };
   EXPECT_GE(*std::min_element(excess_up.begin(), excess_up.end()), -0.5 * TimeDelta::Millis(1));
-  EXPECT_LE(Percentile(excess_up, 0.95), TimeDelta::Millis(5 + 2));
+  EXPECT_LE(Percentile(excess_up, 0.95), TimeDelta::Millis(5 + 2) + relay_late(up));
   EXPECT_GE(*std::min_element(excess_round_trip.begin(), excess_round_trip.end()),
             -0.5 * TimeDelta::Millis(1));
-  EXPECT_LE(Percentile(excess_round_trip, 0.95), TimeDelta::Millis(10 + 2));
+  EXPECT_LE(Percentile(excess_round_trip, 0.95),
+            TimeDelta::Millis(10 + 2) + relay_late(up) + relay_late(down));
 
   // Rate: the saturated uplink delivers 256 kbit/s to the hub.
   Timestamp first = Timestamp::PlusInfinity(), last = Timestamp::MinusInfinity();
@@ -160,7 +168,8 @@ TEST(SatlinkRealTimeTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
   EXPECT_NEAR(kbps, 256, 256 * 0.05);
   std::cout << "one-way excess p95 " << Percentile(excess_up, 0.95).us()
             << " us, round-trip excess p95 " << Percentile(excess_round_trip, 0.95).us()
-            << " us, uplink rate " << kbps << " kbit/s\n";
+            << " us, uplink rate " << kbps << " kbit/s, relay lateness p95 " << relay_late(up).us()
+            << " / " << relay_late(down).us() << " us\n";
 
   EXPECT_EQ(stats["profile"], "geo-vsat");
   const int at_hub = count(&Probe::at_hub);
@@ -175,10 +184,12 @@ TEST(SatlinkRealTimeTest, DelayAndRateMatchTheGeoVsatProfileOnLoopback) {
   EXPECT_LE(up["delay_ms_min"].get<double>(), 306.25 + 5);
   EXPECT_GT(up["queue_delay_ms_max"].get<double>(), 900);  // The 1 s buffer filled.
   EXPECT_LE(up["queue_delay_ms_max"].get<double>(), 1000);
-  EXPECT_LE(up["scheduling_error_ms_p95"].get<double>(), 2.0);
+  // A relay whose timers are this late is not emulating the profile, however loaded the machine:
+  // idle, the p95 is well under a millisecond; with six busy processes per core, about 4 ms.
+  EXPECT_LE(up["scheduling_error_ms_p95"].get<double>(), 5.0);
   EXPECT_EQ(down["packets_in"], at_hub);
   EXPECT_EQ(down["packets_out"], back);
-  EXPECT_LE(down["scheduling_error_ms_p95"].get<double>(), 2.0);
+  EXPECT_LE(down["scheduling_error_ms_p95"].get<double>(), 5.0);
   for (const char* key : {"packets_in", "packets_out", "dropped_queue", "dropped_loss",
                           "dropped_outage", "delay_ms_min", "queue_delay_ms_p50",
                           "queue_delay_ms_p95", "queue_delay_ms_max", "delivered_kbps_by_second"}) {

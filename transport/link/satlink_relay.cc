@@ -34,21 +34,22 @@ Result<std::unique_ptr<SatLinkRelay>, std::string> SatLinkRelay::Open(AsioSchedu
   r.uplink_.stats = &r.link_->uplink().stats();
   r.downlink_.stats = &r.link_->downlink().stats();
 
-  r.site_socket_->StartReceiving(
-      [&r](std::span<const uint8_t> datagram, const SocketAddress& from, Timestamp) {
-        r.site_ = from;
-        (void)r.link_->SendToHub(
-            LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())});
-      });
-  r.hub_socket_->StartReceiving(
-      [&r](std::span<const uint8_t> datagram, const SocketAddress&, Timestamp) {
-        if (!r.site_) {
-          ++r.downlink_without_site_;
-          return;
-        }
-        (void)r.link_->SendToSite(
-            LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())});
-      });
+  r.site_socket_->StartReceiving([&r](std::span<const uint8_t> datagram, const SocketAddress& from,
+                                      Timestamp arrival) {
+    r.site_ = from;
+    // The link starts when the kernel received the datagram, not when this process read it.
+    (void)r.link_->SendToHub(
+        LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())}, arrival);
+  });
+  r.hub_socket_->StartReceiving([&r](std::span<const uint8_t> datagram, const SocketAddress&,
+                                     Timestamp arrival) {
+    if (!r.site_) {
+      ++r.downlink_without_site_;
+      return;
+    }
+    (void)r.link_->SendToSite(
+        LinkPacket{r.next_id_++, std::vector<uint8_t>(datagram.begin(), datagram.end())}, arrival);
+  });
   return relay;
 }
 

@@ -1,5 +1,7 @@
 #include "transport/link/scheduled_link.h"
 
+#include <algorithm>
+
 namespace comodal::link {
 
 ScheduledLink::ScheduledLink(TaskScheduler& scheduler, LinkDirectionConfig config, uint64_t seed,
@@ -11,7 +13,12 @@ ScheduledLink::ScheduledLink(TaskScheduler& scheduler, LinkDirectionConfig confi
 ScheduledLink::~ScheduledLink() { wakeup_.Cancel(); }
 
 SendOutcome ScheduledLink::Send(LinkPacket packet) {
-  const SendOutcome outcome = model_.Send(std::move(packet), scheduler_.Now());
+  return Send(std::move(packet), scheduler_.Now());
+}
+
+SendOutcome ScheduledLink::Send(LinkPacket packet, Timestamp arrival) {
+  last_arrival_ = std::clamp(arrival, last_arrival_, scheduler_.Now());
+  const SendOutcome outcome = model_.Send(std::move(packet), last_arrival_);
   if (outcome == SendOutcome::kQueued) ArmWakeup();
   return outcome;
 }

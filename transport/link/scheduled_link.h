@@ -22,6 +22,9 @@ class ScheduledLink {
   ScheduledLink& operator=(const ScheduledLink&) = delete;
 
   SendOutcome Send(LinkPacket packet);
+  // A packet that entered the link at `arrival`, earlier than now (a datagram the relay reads
+  // after the kernel received it). Never later than now, never before an earlier packet.
+  SendOutcome Send(LinkPacket packet, Timestamp arrival);
   const LinkStats& stats() const { return model_.stats(); }
 
  private:
@@ -34,6 +37,7 @@ class ScheduledLink {
   DeliveryHandler on_delivery_;
   TaskHandle wakeup_;
   Timestamp wakeup_at_ = Timestamp::PlusInfinity();
+  Timestamp last_arrival_ = Timestamp::MinusInfinity();
 };
 
 }  // namespace comodal::link

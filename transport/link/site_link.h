@@ -19,6 +19,13 @@ class SiteLink {
 
   SendOutcome SendToHub(LinkPacket packet) { return uplink_.Send(std::move(packet)); }
   SendOutcome SendToSite(LinkPacket packet) { return downlink_.Send(std::move(packet)); }
+  // For a packet that reached the link at `arrival`, before now (see ScheduledLink::Send).
+  SendOutcome SendToHub(LinkPacket packet, Timestamp arrival) {
+    return uplink_.Send(std::move(packet), arrival);
+  }
+  SendOutcome SendToSite(LinkPacket packet, Timestamp arrival) {
+    return downlink_.Send(std::move(packet), arrival);
+  }
 
   const ScheduledLink& uplink() const { return uplink_; }
   const ScheduledLink& downlink() const { return downlink_; }

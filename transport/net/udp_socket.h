@@ -15,7 +15,8 @@
 namespace comodal {
 
 // A UDP socket on an AsioScheduler. Received datagrams are handed to the handler on the
-// scheduler's thread with their arrival time; sends never block (a full socket buffer drops the
+// scheduler's thread with their arrival time, the time the kernel received them (not the
+// later time this process got round to reading them); sends never block (a full socket buffer drops the
 // datagram and counts it, as a congested link would).
 class UdpSocket {
  public:

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "tests/support/real_time.h"
 #include "transport/net/asio_scheduler.h"
 
 namespace comodal {
@@ -43,6 +44,46 @@ TEST(UdpSocketTest, DatagramsCrossLoopbackBothWays) {
   EXPECT_EQ(at_a, (std::vector<uint8_t>{9, 8, 7}));
   EXPECT_EQ(sa.datagrams_sent(), 1u);
   EXPECT_EQ(sb.datagrams_received(), 1u);
+}
+
+// A datagram that waits in the kernel because the process reads late (here it starts reading
+// 80 ms after the send; on a loaded machine, because it was descheduled) keeps the time it
+// arrived: the satlink relay's emulated delay and a receiver's feedback depend on it.
+TEST(UdpSocketRealTimeTest, ArrivalIsWhenTheKernelReceivedItNotWhenItWasRead) {
+  AsioScheduler scheduler;
+  auto a = UdpSocket::Open(scheduler, {"127.0.0.1", 0});
+  auto b = UdpSocket::Open(scheduler, {"127.0.0.1", 0});
+  ASSERT_TRUE(a.ok() && b.ok());
+  const uint8_t hello[] = {1, 2, 3};
+  // Linux turns receive timestamps on for the whole host a moment after the first socket asks
+  // (and stamps at read time until then): a first datagram that has come back means they are on.
+  bool primed = false;
+  (*a)->StartReceiving(
+      [&](std::span<const uint8_t>, const SocketAddress&, Timestamp) { primed = true; });
+  for (int i = 0; i < 100 && !primed; ++i) {
+    ASSERT_TRUE((*a)->SendTo(hello, (*a)->local_address()));
+    testing::RunUntil(
+        scheduler, [&] { return primed; }, TimeDelta::Millis(20));
+  }
+  ASSERT_TRUE(primed);
+  const Timestamp sent = scheduler.Now();
+  ASSERT_TRUE((*a)->SendTo(hello, (*b)->local_address()));
+  Timestamp arrival = Timestamp::MinusInfinity();
+  Timestamp read = Timestamp::MinusInfinity();
+  scheduler.PostDelayedTask(TimeDelta::Millis(80), [&] {
+    (*b)->StartReceiving([&](std::span<const uint8_t>, const SocketAddress&, Timestamp at) {
+      arrival = at;
+      read = scheduler.Now();
+      scheduler.Stop();
+    });
+  });
+  scheduler.RunFor(TimeDelta::Seconds(5));
+  ASSERT_TRUE(read.IsFinite()) << "the datagram never came";
+  EXPECT_GE(read - sent, TimeDelta::Millis(80));
+  EXPECT_GE(arrival, sent);
+  // Loopback delivers at once: whatever this process does, the arrival is well before the read.
+  EXPECT_LT(arrival - sent, TimeDelta::Millis(40)) << "arrival " << (arrival - sent).us() << " us";
+  EXPECT_LE(arrival, read);
 }
 
 TEST(UdpSocketTest, BindErrorsNameTheAddress) {
