@@ -67,8 +67,10 @@ class Recorder : public engine::MediaSimulationObserver {
       : sender_(sender),
         downlink_(downlink),
         record_(record),
-        fec_(FlexfecReceiver::Config{.fec_ssrc = sender.video_fec_ssrc,
-                                     .protected_ssrc = sender.video_ssrc}) {}
+        fec_(FlexfecReceiver::Config{
+            .fec_ssrc = sender.video_fec_ssrc,
+            .protected_ssrc = sender.video_ssrc,
+            .reed_solomon_payload_type = engine::kReedSolomonPayloadType}) {}
 
   void OnStart(Timestamp start) override {
     start_ = start;

@@ -25,6 +25,9 @@ inline constexpr uint8_t kFlexfecPayloadType = 100;
 // Redundant audio (RED, RFC 2198) carrying Opus blocks: a receiver that does not know it drops the
 // audio, so it is sent only while the receiver reports loss.
 inline constexpr uint8_t kRedPayloadType = 101;
+// Reed-Solomon repair for the video (transport/fec/reed_solomon.h), on the FEC stream's SSRC,
+// where the loss calls for more than FlexFEC's XOR parity recovers.
+inline constexpr uint8_t kReedSolomonPayloadType = 102;
 
 inline constexpr int kVideoRtpClockRate = 90'000;  // RFC 7741 §6.1, RFC 9628 §6.1.
 

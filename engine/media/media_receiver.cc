@@ -108,7 +108,8 @@ void MediaReceiver::OnRtp(const RtpPacket& packet, Timestamp arrival) {
     if (video_fec_ && packet.ssrc() == video_fec_config_.protected_ssrc) {
       OnRecovered(video_fec_->OnMediaPacket(packet, arrival), arrival);
     }
-  } else if (packet.payload_type() == kFlexfecPayloadType) {
+  } else if (packet.payload_type() == kFlexfecPayloadType ||
+             packet.payload_type() == kReedSolomonPayloadType) {
     OnVideoFecPacket(packet, arrival);
   } else if (packet.payload_type() == kVp8RtxPayloadType ||
              packet.payload_type() == kVp9RtxPayloadType) {
@@ -133,6 +134,7 @@ void MediaReceiver::OnVideoFecPacket(const RtpPacket& packet, Timestamp arrival)
     // The first repair stream, or a restarted sender's.
     video_fec_config_.fec_ssrc = packet.ssrc();
     video_fec_config_.protected_ssrc = packet.csrc(0);
+    video_fec_config_.reed_solomon_payload_type = kReedSolomonPayloadType;
     video_fec_ = std::make_unique<FlexfecReceiver>(video_fec_config_);
   }
   ++stats_.fec_packets;
@@ -179,7 +181,9 @@ void MediaReceiver::OnRecovered(const std::vector<std::vector<uint8_t>>& packets
     if (IsRepairAfterBye()) continue;
     ++stats_.packets_recovered;
     // Not fed to the transport feedback: it did not cross the path.
+    fec_recovery_ = true;
     OnVideoPacket(*packet, *codec, arrival);
+    fec_recovery_ = false;
   }
 }
 
@@ -373,8 +377,15 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
   if (seq > highest_video_sequence_) {
     highest_video_sequence_ = seq;
     render_timing_.OnFrameComplete(packet.timestamp(), arrival);
-  } else {
+  } else if (fec_recovery_ || VideoRepairDelay()) {
+    // Frames are held for the repairs that can be in time: FEC's always, retransmissions only
+    // on a short round trip.
     render_timing_.OnRepair(packet.timestamp(), arrival);
+    // Where retransmissions come too late for their frame, they are asked for once FEC had its
+    // chance: as late as its recoveries come (not for a packet it rebuilt).
+    if (!VideoRepairDelay()) {
+      nack_.SetFirstRequestDelay(render_timing_.repair_cover() + config_.video_repair_margin);
+    }
   }
   if (assembled->has_value()) {
     ++stats_.video_frames_assembled;
@@ -574,13 +585,22 @@ void MediaReceiver::UpdateKeyframeRequestDelay() {
   // put a large frame in the queue behind it: wait a round trip (plus the requester's reorder
   // grace and the repair's own queueing) before asking.
   TimeDelta after = config_.video_frames.keyframe_request_after;
+  const std::optional<TimeDelta> repair = VideoRepairDelay();
+  // Where retransmissions come too late for their frame, they are asked for only once FEC had
+  // its chance (OnVideoPacket), and a keyframe only once they are late in turn.
+  const TimeDelta first_request =
+      repair ? TimeDelta::Zero() : config_.max_video_fec_wait + config_.video_repair_margin;
   if (NackAllowed()) {
-    after = std::max(after, stats_.rtt.value_or(config_.nack_config.initial_rtt) +
+    after = std::max(after, stats_.rtt.value_or(config_.nack_config.initial_rtt) + first_request +
                                 config_.keyframe_request_margin);
   }
-  const std::optional<TimeDelta> repair = VideoRepairDelay();
   render_timing_.SetMinDelay(repair.value_or(TimeDelta::Zero()));
-  render_timing_.SetMaxRepairWait(repair ? config_.max_video_repair_wait : TimeDelta::Zero());
+  render_timing_.SetMaxRepairWait(repair ? config_.max_video_repair_wait
+                                         : config_.max_video_fec_wait);
+  // A retransmission that cannot be in time for its frame only repairs the reference chain:
+  // it may wait for FEC to rebuild the packet first, and is not asked for when FEC did.
+  nack_.SetFirstRequestDelay(repair ? TimeDelta::Zero()
+                                    : render_timing_.repair_cover() + config_.video_repair_margin);
   // Frames held for a repair are not stalled: ask for a keyframe only once the repair is late.
   if (repair)
     after = std::max(after, config_.max_video_repair_wait + config_.keyframe_request_margin);

@@ -75,6 +75,10 @@ struct MediaReceiverConfig {
   // There, frames are also held as late as the repairs of the last 30 s came (a burst loss at a
   // LEO handover is repaired a burst plus a round trip later), up to this.
   TimeDelta max_video_repair_wait = TimeDelta::Millis(250);
+  // Where retransmissions come too late, frames are held as late as the FEC recoveries of the
+  // last 30 s came, up to this: a Reed-Solomon group's first frame waits for the group's last
+  // (up to 150 ms of media) and its repair packets.
+  TimeDelta max_video_fec_wait = TimeDelta::Millis(300);
   NackRequester::Config nack_config;
   bool lip_sync = true;
 };
@@ -287,6 +291,7 @@ class MediaReceiver {
   // Of the streams before the last video restart.
   uint64_t video_frames_unresolved_before_ = 0;
   uint64_t video_frames_skipped_before_ = 0;
+  bool fec_recovery_ = false;  // While a packet FEC rebuilt goes through the video path.
   MediaReceiverStats stats_;
 };
 

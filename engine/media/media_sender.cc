@@ -140,6 +140,8 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
     FlexfecSender::Config fec;
     fec.ssrc = sender->config_.video_fec_ssrc;
     fec.payload_type = kFlexfecPayloadType;
+    if (sender->config_.video_fec_reed_solomon)
+      fec.reed_solomon_payload_type = kReedSolomonPayloadType;
     fec.protected_ssrc = sender->config_.video_ssrc;
     fec.initial_sequence_number = static_cast<uint16_t>(StartValue(sender->config_, fec.ssrc));
     if (sender->config_.send_transport_sequence_numbers) {
@@ -400,7 +402,7 @@ void MediaSender::OnTargetRate(const NetworkControlUpdate& update) {
   UpdateFecProtection();
   // The FEC's repair packets come out of the video's share.
   const DataRate video = (update.target_rate * kVideoPayloadShare - audio) /
-                         (1 + std::max(fec_overhead_, stats_.fec_rate));
+                         (1 + std::max(fec_overhead_, fec_ ? fec_->ExpectedOverhead() : 0.0));
   auto log = GetLogger("engine.rate");
   if (!stats_.video_paused && video < config_.min_video_rate) {
     stats_.video_paused = true;
@@ -483,13 +485,30 @@ void MediaSender::UpdateFecProtection() {
     fec_bytes_seen_ = stats_.fec_bytes;
     video_bytes_seen_ = video_.octets_total;
   }
-  const double loss =
-      std::max(audio_loss_, config_.congestion_control ? transport_->controller().stats().loss : 0);
+  const double path_loss =
+      config_.congestion_control ? transport_->controller().stats().loss : audio_loss_;
   const double rate =
-      std::min(config_.max_fec_rate, config_.fec_base + config_.fec_loss_multiple * loss);
-  if (std::abs(rate - stats_.fec_rate) < 0.005) return;
+      std::min(config_.max_fec_rate,
+               config_.fec_base + config_.fec_loss_multiple * std::max(audio_loss_, path_loss));
+  // Reed-Solomon groups are sized for the loss itself, so from the steadiest estimate: the
+  // controller's, over every packet of every stream (the audio's rises at once on a report's
+  // few packets), and over a longer span than its one-second window, in which 10 % random loss
+  // reads anywhere from 6 to 17 %: it follows a rise within about a second and a fall over
+  // about ten, so that a lull does not leave the next groups short of repair.
+  const Timestamp now = scheduler_.Now();
+  if (fec_loss_updated_.IsFinite()) {
+    const TimeDelta span = path_loss > fec_path_loss_ ? kFecLossRise : kFecLossFall;
+    const double weight = std::min(1.0, (now - fec_loss_updated_) / span);
+    fec_path_loss_ += (path_loss - fec_path_loss_) * weight;
+  } else {
+    fec_path_loss_ = path_loss;
+  }
+  fec_loss_updated_ = now;
+  const double loss = fec_path_loss_;
+  if (std::abs(rate - stats_.fec_rate) < 0.005 && std::abs(loss - fec_loss_) < 0.005) return;
   stats_.fec_rate = rate;
-  fec_->SetProtection(rate, std::min(config_.max_key_fec_rate, 2 * rate));
+  fec_loss_ = loss;
+  fec_->SetProtection(rate, std::min(config_.max_key_fec_rate, 2 * rate), loss);
 }
 
 TimeDelta MediaSender::SendSecondCopies() {

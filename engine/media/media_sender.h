@@ -92,6 +92,9 @@ struct MediaSenderConfig {
   double fec_base = 0.02;
   double max_fec_rate = 0.5;
   double max_key_fec_rate = 0.8;
+  // From 4 % loss the repair is Reed-Solomon, sized from the loss
+  // (FlexfecSender::Config::reed_solomon_payload_type): XOR parity recovers too little there.
+  bool video_fec_reed_solomon = true;
   // Redundant audio (RED, RFC 2198): each packet also carries copies of the previous one or two
   // frames, so that a frame lost in its own packet plays from the next one at full quality (Opus
   // in-band FEC, LBRR, is a coarser copy of only the previous frame). Chosen from the loss the
@@ -274,6 +277,12 @@ class MediaSender {
   std::optional<uint32_t> keyframe_timestamp_;  // RTP timestamp of the last keyframe.
   // FEC bytes per video byte, smoothed, and the counts it was last measured from.
   double fec_overhead_ = 0;
+  double fec_loss_ = 0;  // The loss the FEC was last sized for.
+  // The path's loss as Reed-Solomon repair is sized for (see UpdateFecProtection).
+  static constexpr TimeDelta kFecLossRise = TimeDelta::Seconds(1);
+  static constexpr TimeDelta kFecLossFall = TimeDelta::Seconds(10);
+  double fec_path_loss_ = 0;
+  Timestamp fec_loss_updated_ = Timestamp::MinusInfinity();
   uint64_t fec_bytes_seen_ = 0;
   uint64_t video_bytes_seen_ = 0;
   Timestamp last_video_rate_set_ = Timestamp::MinusInfinity();

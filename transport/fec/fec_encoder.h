@@ -71,6 +71,18 @@ class FlexfecSender {
     // frames' render time (docs/performance.md).
     double two_d_from_rate = 2;
     size_t max_two_d_frames = 8;
+    // With a payload type here, groups are protected by a Reed-Solomon code (reed_solomon.h)
+    // instead while the loss SetProtection was given is `reed_solomon_from_loss` or more (a
+    // steady estimate: the rate follows every spike of the reported loss): any m losses among a
+    // group's media and repair packets are recovered. Such a delta group takes frames until it
+    // holds `reed_solomon_group_packets` packets or spans `reed_solomon_max_span` RTP ticks, and
+    // gets as many repair packets as make its loss (at the loss SetProtection was given) rarer than
+    // `reed_solomon_group_failure` (a keyframe: a tenth of that), and no fewer than the rate asks.
+    std::optional<uint8_t> reed_solomon_payload_type;
+    double reed_solomon_from_loss = 0.04;
+    size_t reed_solomon_group_packets = 12;
+    uint32_t reed_solomon_max_span = 13'500;  // 150 ms at 90 kHz.
+    double reed_solomon_group_failure = 2e-3;
     // Local ID of the transport-wide sequence number element the repair packets carry, if any
     // (they cross the path like any other packet, and congestion control counts them).
     std::optional<uint8_t> transport_sequence_number_extension_id;
@@ -87,8 +99,16 @@ class FlexfecSender {
   explicit FlexfecSender(const Config& config);
 
   // Fractions of repair packets per media packet (0..1, clamped), for delta frames and for
-  // keyframes. 0 turns protection off. Applies from the next group.
-  void SetProtection(double delta_rate, double key_rate);
+  // keyframes. 0 turns protection off. `loss`, the path's packet loss, sizes Reed-Solomon groups'
+  // repair. Applies from the next group.
+  void SetProtection(double delta_rate, double key_rate, double loss = 0);
+  // Repair packets per delta-frame media packet that the current settings ask for: the rate, or
+  // what a Reed-Solomon group the size of the recent ones gets at the current loss (groups cut
+  // short by their span, at low rates, need more repair per packet).
+  double ExpectedOverhead() const;
+  // Repair packets a Reed-Solomon group of n media packets needs so that more than that many of
+  // its n + m packets are lost with a probability under `failure`, at random loss `loss`.
+  static size_t ReedSolomonRepairCount(size_t n, double loss, double failure);
 
   // `rtp` is a media packet exactly as it goes on the wire (every header extension final, before
   // SRTP): the receiver rebuilds lost packets from the bytes it gets, so any difference corrupts
@@ -109,10 +129,19 @@ class FlexfecSender {
   // Whether a delta group at this rate is laid out as a grid, and how many packets it takes.
   bool TwoD(double rate) const;
   static size_t TwoDGroupSize(double rate);
+  bool ReedSolomon() const;
+  // The group's repair packets, one per mask (XOR) or per row (Reed-Solomon), as RTP packets.
+  std::vector<std::vector<uint8_t>> XorRepair(double rate);
+  std::vector<std::vector<uint8_t>> ReedSolomonRepairs(double rate);
+  // Wraps a repair payload in an RTP packet of the repair stream.
+  std::optional<std::vector<uint8_t>> RepairPacket(uint8_t payload_type,
+                                                   std::span<const uint8_t> payload);
 
   const Config config_;
   double delta_rate_ = 0;
   double key_rate_ = 0;
+  double loss_ = 0;
+  double reed_solomon_group_size_ = 0;  // Recent delta groups' packets (moving average).
   uint16_t sequence_number_;
   std::optional<uint16_t> newest_;  // The newest media sequence number seen.
 

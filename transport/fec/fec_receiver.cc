@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "transport/fec/reed_solomon.h"
+
 namespace comodal {
 
 std::vector<std::vector<uint8_t>> FlexfecReceiver::OnPacket(std::span<const uint8_t> packet,
@@ -36,7 +38,12 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::OnMediaPacket(const RtpPacket
   for (const StoredFec& fec : fec_) {
     if (Covers(fec, sequence_number)) work.push_back(fec.id);
   }
-  return Recover(std::move(work), at);
+  std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered;
+  Recover(std::move(work), at, recovered);
+  for (const StoredReedSolomon& group : ReedSolomonGroupsCovering(sequence_number)) {
+    RecoverReedSolomon(group, at, recovered);
+  }
+  return Sorted(std::move(recovered));
 }
 
 std::vector<std::vector<uint8_t>> FlexfecReceiver::OnFecPacket(std::span<const uint8_t> packet,
@@ -54,6 +61,10 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::OnFecPacket(const RtpPacket& 
                                                                Timestamp at) {
   Evict(at);
   if (packet.ssrc() != config_.fec_ssrc) return {};
+  if (config_.reed_solomon_payload_type &&
+      packet.payload_type() == *config_.reed_solomon_payload_type) {
+    return OnReedSolomonPacket(packet, at);
+  }
   auto header = FlexfecHeader::Parse(packet);
   if (!header.ok()) {
     ++(header.error().code == ErrorCode::kUnsupported ? stats_.unsupported : stats_.malformed);
@@ -85,6 +96,125 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::OnFecPacket(const RtpPacket& 
   return Recover({id}, at);
 }
 
+std::vector<std::vector<uint8_t>> FlexfecReceiver::OnReedSolomonPacket(const RtpPacket& packet,
+                                                                       Timestamp at) {
+  auto repair = ReedSolomonRepair::Parse(packet);
+  if (!repair.ok()) {
+    ++stats_.malformed;
+    return {};
+  }
+  if (packet.csrc_count() != 1 || packet.csrc(0) != config_.protected_ssrc) {
+    ++stats_.unsupported;
+    return {};
+  }
+  const int64_t base = unwrapper_.PeekUnwrap(repair->sequence_number_base);
+  if (base < oldest_kept_) return {};  // Its packets are older than the media kept.
+  StoredReedSolomon row{base, repair->source_count, repair->row,
+                        std::vector<uint8_t>(repair->bit_string.begin(), repair->bit_string.end()),
+                        at};
+  for (const StoredReedSolomon& stored : reed_solomon_) {
+    if (stored.SameGroup(row) && stored.row == row.row) return {};  // A duplicate.
+  }
+  ++stats_.fec_packets;
+  reed_solomon_.push_back(row);
+  row.bit_string.clear();
+  Evict(at);
+  std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered;
+  RecoverReedSolomon(row, at, recovered);
+  return Sorted(std::move(recovered));
+}
+
+std::vector<FlexfecReceiver::StoredReedSolomon> FlexfecReceiver::ReedSolomonGroupsCovering(
+    int64_t sequence_number) const {
+  std::vector<StoredReedSolomon> groups;
+  for (const StoredReedSolomon& row : reed_solomon_) {
+    if (!row.Covers(sequence_number)) continue;
+    if (std::none_of(groups.begin(), groups.end(),
+                     [&](const StoredReedSolomon& g) { return g.SameGroup(row); })) {
+      groups.push_back(StoredReedSolomon{row.base, row.count, row.row, {}, row.at});
+    }
+  }
+  return groups;
+}
+
+void FlexfecReceiver::RecoverReedSolomon(
+    StoredReedSolomon group, Timestamp at,
+    std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered) {
+  std::vector<std::vector<uint8_t>> received(group.count);
+  size_t missing = 0;
+  for (size_t i = 0; i < group.count; ++i) {
+    auto media = media_.find(group.base + static_cast<int64_t>(i));
+    if (media == media_.end()) {
+      ++missing;
+    } else {
+      received[i] = FecBitString(media->second.data);
+    }
+  }
+  std::vector<uint8_t> rows;
+  std::vector<std::vector<uint8_t>> repairs;
+  for (const StoredReedSolomon& row : reed_solomon_) {
+    if (row.SameGroup(group) && rows.size() < missing) {
+      rows.push_back(row.row);
+      repairs.push_back(row.bit_string);
+    }
+  }
+  if (missing > 0 && rows.size() < missing) return;  // Wait for more packets.
+  auto rebuilt = ReedSolomonDecode(received, rows, repairs);
+  // The group is done with, rebuilt or inconsistent: its rows go.
+  for (size_t i = reed_solomon_.size(); i-- > 0;) {
+    if (reed_solomon_[i].SameGroup(group)) {
+      reed_solomon_.erase(reed_solomon_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+  if (missing == 0) return;
+  std::vector<std::pair<int64_t, std::vector<uint8_t>>> packets;
+  for (size_t i = 0, t = 0; rebuilt && i < group.count; ++i) {
+    if (!received[i].empty()) continue;
+    const int64_t sequence_number = group.base + static_cast<int64_t>(i);
+    auto packet = PacketFromFecBitString((*rebuilt)[t++], static_cast<uint16_t>(sequence_number),
+                                         config_.protected_ssrc);
+    if (!packet) {
+      rebuilt.reset();
+      break;
+    }
+    packets.emplace_back(sequence_number, std::move(*packet));
+  }
+  if (!rebuilt) {
+    ++stats_.malformed;  // The repair does not agree with the packets received.
+    return;
+  }
+  std::vector<uint64_t> work;
+  for (auto& [sequence_number, packet] : packets) {
+    AddRecovered(sequence_number, std::move(packet), at, work, recovered);
+  }
+  Recover(std::move(work), at, recovered);
+}
+
+void FlexfecReceiver::AddRecovered(
+    int64_t sequence_number, std::vector<uint8_t> packet, Timestamp at, std::vector<uint64_t>& work,
+    std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered) {
+  ++stats_.recovered;
+  media_.emplace(sequence_number, StoredMedia{packet, at});
+  newest_ = std::max(newest_, sequence_number);
+  recovered.emplace_back(sequence_number, std::move(packet));
+  for (const StoredFec& fec : fec_) {
+    if (Covers(fec, sequence_number)) work.push_back(fec.id);
+  }
+  for (const StoredReedSolomon& group : ReedSolomonGroupsCovering(sequence_number)) {
+    RecoverReedSolomon(group, at, recovered);
+  }
+}
+
+std::vector<std::vector<uint8_t>> FlexfecReceiver::Sorted(
+    std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered) {
+  std::sort(recovered.begin(), recovered.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::vector<uint8_t>> out;
+  out.reserve(recovered.size());
+  for (auto& [sequence_number, packet] : recovered) out.push_back(std::move(packet));
+  return out;
+}
+
 bool FlexfecReceiver::Covers(const StoredFec& fec, int64_t sequence_number) {
   const int64_t j = sequence_number - fec.base;
   return j >= 0 && j < static_cast<int64_t>(FlexfecHeader::kMaxMaskBits) &&
@@ -111,9 +241,35 @@ void FlexfecReceiver::Evict(Timestamp now) {
       ++i;
     }
   }
+  for (size_t i = 0; i < reed_solomon_.size();) {
+    if (now - reed_solomon_[i].at > config_.max_age || reed_solomon_[i].base < oldest_kept) {
+      DropReedSolomon(i, /*count_unrecoverable=*/true);
+    } else {
+      ++i;
+    }
+  }
   media_.erase(media_.begin(), keep);
   oldest_kept_ = oldest_kept;
   while (fec_.size() > config_.max_fec_packets) DropFec(0, /*count_unrecoverable=*/true);
+  while (reed_solomon_.size() > config_.max_fec_packets) {
+    DropReedSolomon(0, /*count_unrecoverable=*/true);
+  }
+}
+
+void FlexfecReceiver::DropReedSolomon(size_t index, bool count_unrecoverable) {
+  const StoredReedSolomon dropped = std::move(reed_solomon_[index]);
+  reed_solomon_.erase(reed_solomon_.begin() + static_cast<std::ptrdiff_t>(index));
+  const bool last_of_group =
+      std::none_of(reed_solomon_.begin(), reed_solomon_.end(),
+                   [&](const StoredReedSolomon& row) { return row.SameGroup(dropped); });
+  if (!count_unrecoverable || !last_of_group) return;
+  for (size_t i = 0; i < dropped.count; ++i) {
+    const int64_t sequence_number = dropped.base + static_cast<int64_t>(i);
+    if (sequence_number >= oldest_kept_ && sequence_number <= newest_ &&
+        !media_.contains(sequence_number)) {
+      ++stats_.unrecoverable;
+    }
+  }
 }
 
 void FlexfecReceiver::DropFec(size_t index, bool count_unrecoverable) {
@@ -139,6 +295,12 @@ void FlexfecReceiver::DropFec(size_t index, bool count_unrecoverable) {
 std::vector<std::vector<uint8_t>> FlexfecReceiver::Recover(std::vector<uint64_t> work,
                                                            Timestamp at) {
   std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered;
+  Recover(std::move(work), at, recovered);
+  return Sorted(std::move(recovered));
+}
+
+void FlexfecReceiver::Recover(std::vector<uint64_t> work, Timestamp at,
+                              std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered) {
   while (!work.empty()) {
     const uint64_t id = work.back();
     work.pop_back();
@@ -166,19 +328,8 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::Recover(std::vector<uint64_t>
       ++stats_.malformed;
       continue;
     }
-    ++stats_.recovered;
-    media_.emplace(missing, StoredMedia{*packet, at});
-    recovered.emplace_back(missing, std::move(*packet));
-    for (const StoredFec& fec : fec_) {
-      if (Covers(fec, missing)) work.push_back(fec.id);
-    }
+    AddRecovered(missing, std::move(*packet), at, work, recovered);
   }
-  std::sort(recovered.begin(), recovered.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::vector<uint8_t>> out;
-  out.reserve(recovered.size());
-  for (auto& [sequence_number, packet] : recovered) out.push_back(std::move(packet));
-  return out;
 }
 
 std::optional<std::vector<uint8_t>> FlexfecReceiver::RecoverOne(const StoredFec& fec,
@@ -196,21 +347,14 @@ std::optional<std::vector<uint8_t>> FlexfecReceiver::RecoverOne(const StoredFec&
     if (media.size() - RtpPacket::kFixedHeaderSize > body.size()) return std::nullopt;
     bits.XorSourcePacket(media, body);
   }
-  const size_t length = bits.length_recovery;
-  // Past the recovered length only zero padding may remain.
-  if (length > body.size() || std::any_of(body.begin() + static_cast<std::ptrdiff_t>(length),
-                                          body.end(), [](uint8_t b) { return b != 0; })) {
-    return std::nullopt;
-  }
-  std::vector<uint8_t> packet(RtpPacket::kFixedHeaderSize + length);
-  packet[0] = static_cast<uint8_t>((RtpPacket::kVersion << 6) | bits.p_x_cc_recovery);
-  packet[1] = bits.m_pt_recovery;
-  StoreBE16(&packet[2], static_cast<uint16_t>(missing));
-  StoreBE32(&packet[4], bits.timestamp_recovery);
-  StoreBE32(&packet[8], config_.protected_ssrc);
-  if (length > 0) std::memcpy(&packet[RtpPacket::kFixedHeaderSize], body.data(), length);
-  if (!RtpPacket::Parse(packet).ok()) return std::nullopt;
-  return packet;
+  // What is left is the missing packet's bit string: the recovery fields, then the body.
+  std::vector<uint8_t> bit_string(ReedSolomonRepair::kBitStringHeaderSize + body.size());
+  bit_string[0] = bits.p_x_cc_recovery;
+  bit_string[1] = bits.m_pt_recovery;
+  StoreBE16(&bit_string[2], bits.length_recovery);
+  StoreBE32(&bit_string[4], bits.timestamp_recovery);
+  std::copy(body.begin(), body.end(), bit_string.begin() + ReedSolomonRepair::kBitStringHeaderSize);
+  return PacketFromFecBitString(bit_string, static_cast<uint16_t>(missing), config_.protected_ssrc);
 }
 
 }  // namespace comodal

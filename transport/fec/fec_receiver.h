@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "transport/fec/flexfec_header.h"
@@ -26,7 +27,8 @@ namespace comodal {
 // bounded memory; a repair packet that is malformed or inconsistent with the packets received is
 // dropped and counted, never used. Duplicates of media or repair packets are harmless. Repair
 // packets that protect several SSRCs are valid FlexFEC but not handled (counted as unsupported),
-// as are the R=1 and F=1 variants.
+// as are the R=1 and F=1 variants. Reed-Solomon repair packets (reed_solomon.h), on their own
+// payload type, are handled alongside: a packet either kind rebuilds can complete the other.
 //
 // A pure state machine: every input carries its arrival time.
 class FlexfecReceiver {
@@ -38,7 +40,10 @@ class FlexfecReceiver {
     // link's repair deadline with room to spare.
     TimeDelta max_age = TimeDelta::Seconds(1);
     size_t max_media_packets = 1024;
-    size_t max_fec_packets = 256;
+    size_t max_fec_packets = 256;  // Of each kind.
+    // Repair packets of this payload type are Reed-Solomon (reed_solomon.h), not FlexFEC: a group
+    // is rebuilt as soon as it misses no more packets than it has repair rows received.
+    std::optional<uint8_t> reed_solomon_payload_type;
   };
   struct Stats {
     uint64_t media_packets = 0;  // Of the protected stream, duplicates included.
@@ -70,11 +75,25 @@ class FlexfecReceiver {
   const Stats& stats() const { return stats_; }
   size_t stored_media_packets() const { return media_.size(); }
   size_t stored_fec_packets() const { return fec_.size(); }
+  size_t stored_reed_solomon_packets() const { return reed_solomon_.size(); }
 
  private:
   struct StoredMedia {
     std::vector<uint8_t> data;
     Timestamp at;
+  };
+  struct StoredReedSolomon {
+    int64_t base;  // Unwrapped SN base.
+    size_t count;
+    uint8_t row;
+    std::vector<uint8_t> bit_string;
+    Timestamp at;
+    bool Covers(int64_t sequence_number) const {
+      return sequence_number >= base && sequence_number < base + static_cast<int64_t>(count);
+    }
+    bool SameGroup(const StoredReedSolomon& other) const {
+      return base == other.base && count == other.count;
+    }
   };
   struct StoredFec {
     uint64_t id;
@@ -85,10 +104,26 @@ class FlexfecReceiver {
     Timestamp at;
   };
   static bool Covers(const StoredFec& fec, int64_t sequence_number);
+  std::vector<std::vector<uint8_t>> OnReedSolomonPacket(const RtpPacket& packet, Timestamp at);
+  // Rebuilds what the Reed-Solomon group of `group` can, then what that in turn allows; the
+  // rebuilt packets go into `recovered`.
+  void RecoverReedSolomon(StoredReedSolomon group, Timestamp at,
+                          std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered);
+  // The Reed-Solomon groups covering `sequence_number`, one representative row each.
+  std::vector<StoredReedSolomon> ReedSolomonGroupsCovering(int64_t sequence_number) const;
+  void DropReedSolomon(size_t index, bool count_unrecoverable);
+  // A rebuilt packet joins the received ones; the repair packets covering it are tried again.
+  void AddRecovered(int64_t sequence_number, std::vector<uint8_t> packet, Timestamp at,
+                    std::vector<uint64_t>& work,
+                    std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered);
+  std::vector<std::vector<uint8_t>> Sorted(
+      std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered);
   void Evict(Timestamp now);
   void DropFec(size_t index, bool count_unrecoverable);
   // Recovers what the repair packets with the given ids allow, and what that in turn allows.
   std::vector<std::vector<uint8_t>> Recover(std::vector<uint64_t> work, Timestamp at);
+  void Recover(std::vector<uint64_t> work, Timestamp at,
+               std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered);
   // The recovered packet for the one packet `fec` is missing, or nullopt (counted as malformed)
   // when the repair packet does not agree with the packets received.
   std::optional<std::vector<uint8_t>> RecoverOne(const StoredFec& fec, int64_t missing);
@@ -101,7 +136,8 @@ class FlexfecReceiver {
   int64_t oldest_kept_ = std::numeric_limits<int64_t>::min();
   // The newest media packet seen: a packet after it is not missing, only not sent yet.
   int64_t newest_ = std::numeric_limits<int64_t>::min();
-  std::vector<StoredFec> fec_;  // In arrival order.
+  std::vector<StoredFec> fec_;                   // In arrival order.
+  std::vector<StoredReedSolomon> reed_solomon_;  // In arrival order.
   uint64_t next_fec_id_ = 0;
   Stats stats_;
 };

@@ -39,8 +39,8 @@ void NackRequester::OnPacket(uint16_t sequence_number, Timestamp arrival, bool r
   const int64_t first = std::max(newest_ + 1, seq - static_cast<int64_t>(config_.max_list_size));
   stats_.given_up += static_cast<uint64_t>(first - (newest_ + 1));
   for (int64_t s = first; s < seq; ++s) {
-    missing_.emplace(
-        s, Missing{arrival, arrival + config_.reorder_grace, Timestamp::MinusInfinity(), 0});
+    missing_.emplace(s, Missing{arrival, arrival + std::max(first_delay_, config_.reorder_grace),
+                                Timestamp::MinusInfinity(), 0});
   }
   newest_ = seq;
   TrimToMaxSize();

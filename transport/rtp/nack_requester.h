@@ -59,6 +59,10 @@ class NackRequester {
   // The round trip to the sender (RTCP, RFC 3550 §6.4.1). Packets already requested are due
   // again one new RTT (plus margin) after their last request.
   void SetRtt(TimeDelta rtt);
+  // How long a gap waits before its first request, in place of `reorder_grace` (never less):
+  // where FEC rebuilds most losses some time after them, a request sent sooner would bring a
+  // retransmission of a packet already rebuilt. Applies to gaps seen from now on.
+  void SetFirstRequestDelay(TimeDelta delay) { first_delay_ = delay; }
   // The missing packets due at `now`, oldest first; marks them requested. Drops (and counts)
   // those too old or out of retries.
   [[nodiscard]] std::vector<uint16_t> TakeRequests(Timestamp now);
@@ -83,6 +87,7 @@ class NackRequester {
 
   Config config_;
   TimeDelta rtt_;
+  TimeDelta first_delay_ = TimeDelta::Zero();
   SeqNumUnwrapper<uint16_t> unwrapper_;
   bool started_ = false;
   int64_t newest_ = 0;                  // Highest unwrapped sequence number seen.

@@ -1,5 +1,6 @@
-// Feeds FlexfecReceiver a stream of arbitrary packets, plus the repair a FlexfecSender makes for
-// the media among them, with arbitrary losses and time steps. Whatever comes in, every packet it
+// Feeds FlexfecReceiver a stream of arbitrary packets, FlexFEC and Reed-Solomon repair among
+// them, plus the repair a FlexfecSender makes for the media among them, with arbitrary losses and
+// time steps. Whatever comes in, every packet it
 // recovers is a valid RTP packet of the protected stream and its stores stay within bounds.
 // comodal-fuzz-runs: 20000
 #include <cstdlib>
@@ -12,6 +13,8 @@ namespace {
 
 constexpr uint32_t kMediaSsrc = 0x1111;
 constexpr uint32_t kFecSsrc = 0x2222;
+constexpr uint8_t kFlexfecPt = 118;
+constexpr uint8_t kReedSolomonPt = 119;
 
 void Check(const comodal::FlexfecReceiver& receiver,
            const std::vector<std::vector<uint8_t>>& recovered) {
@@ -19,7 +22,10 @@ void Check(const comodal::FlexfecReceiver& receiver,
     auto parsed = comodal::RtpPacket::Parse(packet);
     if (!parsed.ok() || parsed->ssrc() != kMediaSsrc) std::abort();
   }
-  if (receiver.stored_media_packets() > 64 || receiver.stored_fec_packets() > 16) std::abort();
+  if (receiver.stored_media_packets() > 64 || receiver.stored_fec_packets() > 16 ||
+      receiver.stored_reed_solomon_packets() > 16) {
+    std::abort();
+  }
 }
 
 }  // namespace
@@ -30,14 +36,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                      .protected_ssrc = kMediaSsrc,
                                      .max_age = comodal::TimeDelta::Millis(500),
                                      .max_media_packets = 64,
-                                     .max_fec_packets = 16});
-  comodal::FlexfecSender sender(
-      {.ssrc = kFecSsrc, .payload_type = 118, .protected_ssrc = kMediaSsrc});
-  sender.SetProtection((data[0] & 0x0F) / 15.0, (data[0] >> 4) / 15.0);
+                                     .max_fec_packets = 16,
+                                     .reed_solomon_payload_type = kReedSolomonPt});
+  comodal::FlexfecSender sender({.ssrc = kFecSsrc,
+                                 .payload_type = kFlexfecPt,
+                                 .protected_ssrc = kMediaSsrc,
+                                 .reed_solomon_payload_type = kReedSolomonPt});
+  // Half the inputs protect with Reed-Solomon (loss at 4 % or more), half with XOR parity.
+  sender.SetProtection((data[0] & 0x0F) / 15.0, (data[0] >> 4) / 15.0, (data[0] & 0x0F) / 30.0);
   comodal::Timestamp at = comodal::Timestamp::Seconds(1);
 
-  // Records: control byte (bit 0: repair stream, bit 1: end of frame, bit 2: keyframe, bit 3:
-  // lose the sender's repair, bits 4-7: time step in 10 ms), length byte, that many bytes.
+  // Records: control byte (bit 0: repair stream, bit 1: end of frame, or for a repair packet
+  // Reed-Solomon, bit 2: keyframe, bit 3: lose the sender's repair, bits 4-7: time step in
+  // 10 ms), length byte, that many bytes.
   size_t pos = 1;
   while (pos + 2 <= size) {
     const uint8_t control = data[pos];
@@ -53,6 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       comodal::StoreBE32(&packet[8], repair_stream ? kFecSsrc : kMediaSsrc);
       if (repair_stream && (packet[0] & 0x0F) > 0 && packet.size() >= 16) {
         comodal::StoreBE32(&packet[12], kMediaSsrc);
+      }
+      if (repair_stream) {
+        packet[1] = static_cast<uint8_t>((packet[1] & 0x80) |
+                                         ((control & 0x02) ? kReedSolomonPt : kFlexfecPt));
       }
     }
     Check(receiver, receiver.OnPacket(packet, at));
