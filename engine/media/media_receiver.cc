@@ -381,11 +381,7 @@ void MediaReceiver::OnVideoPacket(const RtpPacket& packet, VideoCodec codec, Tim
     // Frames are held for the repairs that can be in time: FEC's always, retransmissions only
     // on a short round trip.
     render_timing_.OnRepair(packet.timestamp(), arrival);
-    // Where retransmissions come too late for their frame, they are asked for once FEC had its
-    // chance: as late as its recoveries come (not for a packet it rebuilt).
-    if (!VideoRepairDelay()) {
-      nack_.SetFirstRequestDelay(render_timing_.repair_cover() + config_.video_repair_margin);
-    }
+    UpdateFirstNackDelay();
   }
   if (assembled->has_value()) {
     ++stats_.video_frames_assembled;
@@ -587,24 +583,30 @@ void MediaReceiver::UpdateKeyframeRequestDelay() {
   TimeDelta after = config_.video_frames.keyframe_request_after;
   const std::optional<TimeDelta> repair = VideoRepairDelay();
   // Where retransmissions come too late for their frame, they are asked for only once FEC had
-  // its chance (OnVideoPacket), and a keyframe only once they are late in turn.
-  const TimeDelta first_request =
+  // its chance (UpdateFirstNackDelay; at most this), and a keyframe only once they are late.
+  const TimeDelta longest_first_nack_delay =
       repair ? TimeDelta::Zero() : config_.max_video_fec_wait + config_.video_repair_margin;
   if (NackAllowed()) {
-    after = std::max(after, stats_.rtt.value_or(config_.nack_config.initial_rtt) + first_request +
-                                config_.keyframe_request_margin);
+    after = std::max(after, stats_.rtt.value_or(config_.nack_config.initial_rtt) +
+                                longest_first_nack_delay + config_.keyframe_request_margin);
   }
   render_timing_.SetMinDelay(repair.value_or(TimeDelta::Zero()));
   render_timing_.SetMaxRepairWait(repair ? config_.max_video_repair_wait
                                          : config_.max_video_fec_wait);
-  // A retransmission that cannot be in time for its frame only repairs the reference chain:
-  // it may wait for FEC to rebuild the packet first, and is not asked for when FEC did.
-  nack_.SetFirstRequestDelay(repair ? TimeDelta::Zero()
-                                    : render_timing_.repair_cover() + config_.video_repair_margin);
+  UpdateFirstNackDelay();
   // Frames held for a repair are not stalled: ask for a keyframe only once the repair is late.
   if (repair)
     after = std::max(after, config_.max_video_repair_wait + config_.keyframe_request_margin);
   frame_buffer_.SetKeyframeRequestAfter(after);
+}
+
+void MediaReceiver::UpdateFirstNackDelay() {
+  // A retransmission that cannot be in time for its frame only repairs the reference chain: it
+  // is asked for once FEC had its chance, as late as FEC's recoveries come, and so not for a
+  // packet FEC rebuilt.
+  nack_.SetFirstRequestDelay(VideoRepairDelay()
+                                 ? TimeDelta::Zero()
+                                 : render_timing_.repair_cover() + config_.video_repair_margin);
 }
 
 std::optional<TimeDelta> MediaReceiver::VideoRepairDelay() const {

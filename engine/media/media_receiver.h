@@ -251,6 +251,8 @@ class MediaReceiver {
   // How long video frames wait for a retransmission (see max_video_repair_delay); nullopt: not
   // at all, the round trip is too long (or NACK is off).
   std::optional<TimeDelta> VideoRepairDelay() const;
+  // How long a missing video packet waits before its first NACK (see the definition).
+  void UpdateFirstNackDelay();
   void OnTransportSequenceNumber(const RtpPacket& packet, Timestamp arrival);
   void ArmFeedbackTimer();
   void UpdateKeyframeRequestDelay();

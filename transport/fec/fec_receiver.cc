@@ -40,7 +40,7 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::OnMediaPacket(const RtpPacket
   }
   std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered;
   Recover(std::move(work), at, recovered);
-  for (const StoredReedSolomon& group : ReedSolomonGroupsCovering(sequence_number)) {
+  for (const ReedSolomonGroup& group : ReedSolomonGroupsCovering(sequence_number)) {
     RecoverReedSolomon(group, at, recovered);
   }
   return Sorted(std::move(recovered));
@@ -109,64 +109,59 @@ std::vector<std::vector<uint8_t>> FlexfecReceiver::OnReedSolomonPacket(const Rtp
   }
   const int64_t base = unwrapper_.PeekUnwrap(repair->sequence_number_base);
   if (base < oldest_kept_) return {};  // Its packets are older than the media kept.
-  StoredReedSolomon row{base, repair->source_count, repair->row,
-                        std::vector<uint8_t>(repair->bit_string.begin(), repair->bit_string.end()),
-                        at};
+  const ReedSolomonGroup group{base, repair->source_count};
   for (const StoredReedSolomon& stored : reed_solomon_) {
-    if (stored.SameGroup(row) && stored.row == row.row) return {};  // A duplicate.
+    if (stored.group == group && stored.row == repair->row) return {};  // A duplicate.
   }
   ++stats_.fec_packets;
-  reed_solomon_.push_back(row);
-  row.bit_string.clear();
+  reed_solomon_.push_back(StoredReedSolomon{
+      group, repair->row,
+      std::vector<uint8_t>(repair->bit_string.begin(), repair->bit_string.end()), at});
   Evict(at);
   std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered;
-  RecoverReedSolomon(row, at, recovered);
+  RecoverReedSolomon(group, at, recovered);
   return Sorted(std::move(recovered));
 }
 
-std::vector<FlexfecReceiver::StoredReedSolomon> FlexfecReceiver::ReedSolomonGroupsCovering(
+std::vector<FlexfecReceiver::ReedSolomonGroup> FlexfecReceiver::ReedSolomonGroupsCovering(
     int64_t sequence_number) const {
-  std::vector<StoredReedSolomon> groups;
+  std::vector<ReedSolomonGroup> groups;
   for (const StoredReedSolomon& row : reed_solomon_) {
-    if (!row.Covers(sequence_number)) continue;
-    if (std::none_of(groups.begin(), groups.end(),
-                     [&](const StoredReedSolomon& g) { return g.SameGroup(row); })) {
-      groups.push_back(StoredReedSolomon{row.base, row.count, row.row, {}, row.at});
+    if (row.group.Covers(sequence_number) &&
+        std::find(groups.begin(), groups.end(), row.group) == groups.end()) {
+      groups.push_back(row.group);
     }
   }
   return groups;
 }
 
 void FlexfecReceiver::RecoverReedSolomon(
-    StoredReedSolomon group, Timestamp at,
+    ReedSolomonGroup group, Timestamp at,
     std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered) {
-  std::vector<std::vector<uint8_t>> received(group.count);
   size_t missing = 0;
   for (size_t i = 0; i < group.count; ++i) {
-    auto media = media_.find(group.base + static_cast<int64_t>(i));
-    if (media == media_.end()) {
-      ++missing;
-    } else {
-      received[i] = FecBitString(media->second.data);
-    }
+    missing += !media_.contains(group.base + static_cast<int64_t>(i));
   }
   std::vector<uint8_t> rows;
   std::vector<std::vector<uint8_t>> repairs;
   for (const StoredReedSolomon& row : reed_solomon_) {
-    if (row.SameGroup(group) && rows.size() < missing) {
+    if (row.group == group && rows.size() < missing) {
       rows.push_back(row.row);
       repairs.push_back(row.bit_string);
     }
   }
   if (missing > 0 && rows.size() < missing) return;  // Wait for more packets.
-  auto rebuilt = ReedSolomonDecode(received, rows, repairs);
   // The group is done with, rebuilt or inconsistent: its rows go.
-  for (size_t i = reed_solomon_.size(); i-- > 0;) {
-    if (reed_solomon_[i].SameGroup(group)) {
-      reed_solomon_.erase(reed_solomon_.begin() + static_cast<std::ptrdiff_t>(i));
-    }
-  }
+  std::erase_if(reed_solomon_, [&](const StoredReedSolomon& row) { return row.group == group; });
   if (missing == 0) return;
+  // Bit strings only now that the group can be solved: a group short of rows is checked again at
+  // every packet that arrives for it.
+  std::vector<std::vector<uint8_t>> received(group.count);
+  for (size_t i = 0; i < group.count; ++i) {
+    auto media = media_.find(group.base + static_cast<int64_t>(i));
+    if (media != media_.end()) received[i] = FecBitString(media->second.data);
+  }
+  auto rebuilt = ReedSolomonDecode(received, rows, repairs);
   std::vector<std::pair<int64_t, std::vector<uint8_t>>> packets;
   for (size_t i = 0, t = 0; rebuilt && i < group.count; ++i) {
     if (!received[i].empty()) continue;
@@ -200,7 +195,7 @@ void FlexfecReceiver::AddRecovered(
   for (const StoredFec& fec : fec_) {
     if (Covers(fec, sequence_number)) work.push_back(fec.id);
   }
-  for (const StoredReedSolomon& group : ReedSolomonGroupsCovering(sequence_number)) {
+  for (const ReedSolomonGroup& group : ReedSolomonGroupsCovering(sequence_number)) {
     RecoverReedSolomon(group, at, recovered);
   }
 }
@@ -242,7 +237,7 @@ void FlexfecReceiver::Evict(Timestamp now) {
     }
   }
   for (size_t i = 0; i < reed_solomon_.size();) {
-    if (now - reed_solomon_[i].at > config_.max_age || reed_solomon_[i].base < oldest_kept) {
+    if (now - reed_solomon_[i].at > config_.max_age || reed_solomon_[i].group.base < oldest_kept) {
       DropReedSolomon(i, /*count_unrecoverable=*/true);
     } else {
       ++i;
@@ -257,11 +252,11 @@ void FlexfecReceiver::Evict(Timestamp now) {
 }
 
 void FlexfecReceiver::DropReedSolomon(size_t index, bool count_unrecoverable) {
-  const StoredReedSolomon dropped = std::move(reed_solomon_[index]);
+  const ReedSolomonGroup dropped = reed_solomon_[index].group;
   reed_solomon_.erase(reed_solomon_.begin() + static_cast<std::ptrdiff_t>(index));
   const bool last_of_group =
       std::none_of(reed_solomon_.begin(), reed_solomon_.end(),
-                   [&](const StoredReedSolomon& row) { return row.SameGroup(dropped); });
+                   [&](const StoredReedSolomon& row) { return row.group == dropped; });
   if (!count_unrecoverable || !last_of_group) return;
   for (size_t i = 0; i < dropped.count; ++i) {
     const int64_t sequence_number = dropped.base + static_cast<int64_t>(i);

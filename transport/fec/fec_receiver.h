@@ -82,18 +82,20 @@ class FlexfecReceiver {
     std::vector<uint8_t> data;
     Timestamp at;
   };
-  struct StoredReedSolomon {
-    int64_t base;  // Unwrapped SN base.
+  // A Reed-Solomon group: media packets base .. base + count - 1 (unwrapped).
+  struct ReedSolomonGroup {
+    int64_t base;
     size_t count;
-    uint8_t row;
-    std::vector<uint8_t> bit_string;
-    Timestamp at;
     bool Covers(int64_t sequence_number) const {
       return sequence_number >= base && sequence_number < base + static_cast<int64_t>(count);
     }
-    bool SameGroup(const StoredReedSolomon& other) const {
-      return base == other.base && count == other.count;
-    }
+    friend bool operator==(const ReedSolomonGroup&, const ReedSolomonGroup&) = default;
+  };
+  struct StoredReedSolomon {
+    ReedSolomonGroup group;
+    uint8_t row;
+    std::vector<uint8_t> bit_string;
+    Timestamp at;
   };
   struct StoredFec {
     uint64_t id;
@@ -105,18 +107,19 @@ class FlexfecReceiver {
   };
   static bool Covers(const StoredFec& fec, int64_t sequence_number);
   std::vector<std::vector<uint8_t>> OnReedSolomonPacket(const RtpPacket& packet, Timestamp at);
-  // Rebuilds what the Reed-Solomon group of `group` can, then what that in turn allows; the
-  // rebuilt packets go into `recovered`.
-  void RecoverReedSolomon(StoredReedSolomon group, Timestamp at,
+  // Rebuilds what `group` can once it misses no more packets than it has rows, then what that in
+  // turn allows; the rebuilt packets go into `recovered`.
+  void RecoverReedSolomon(ReedSolomonGroup group, Timestamp at,
                           std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered);
-  // The Reed-Solomon groups covering `sequence_number`, one representative row each.
-  std::vector<StoredReedSolomon> ReedSolomonGroupsCovering(int64_t sequence_number) const;
+  // The Reed-Solomon groups with a stored row that cover `sequence_number`.
+  std::vector<ReedSolomonGroup> ReedSolomonGroupsCovering(int64_t sequence_number) const;
   void DropReedSolomon(size_t index, bool count_unrecoverable);
   // A rebuilt packet joins the received ones; the repair packets covering it are tried again.
   void AddRecovered(int64_t sequence_number, std::vector<uint8_t> packet, Timestamp at,
                     std::vector<uint64_t>& work,
                     std::vector<std::pair<int64_t, std::vector<uint8_t>>>& recovered);
-  std::vector<std::vector<uint8_t>> Sorted(
+  // The recovered packets, by sequence number.
+  static std::vector<std::vector<uint8_t>> Sorted(
       std::vector<std::pair<int64_t, std::vector<uint8_t>>> recovered);
   void Evict(Timestamp now);
   void DropFec(size_t index, bool count_unrecoverable);

@@ -59,10 +59,9 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
       message.msg_controllen = control.size();
       const ssize_t size = ::recvmsg(socket.native_handle(), &message, MSG_DONTWAIT);
       if (size < 0) {
-        if (errno == EINTR) continue;
-        // Errors such as ICMP port unreachable (ECONNREFUSED) are reported once and do not end
-        // reception; anything else waits for the next readiness.
-        if (errno == ECONNREFUSED) continue;
+        // An interrupted call, or an error such as ICMP port unreachable (ECONNREFUSED, reported
+        // once), does not end reception; anything else waits for the next readiness.
+        if (errno == EINTR || errno == ECONNREFUSED) continue;
         return;
       }
       ++received;
