@@ -277,9 +277,16 @@ void CongestionController::OnProbeResult(const ProbeResult& result, Timestamp no
   saturated_probes_ = result.saturated ? saturated_probes_ + 1 : 0;
   path_grew_ = !result.saturated && (stats_.capacity_estimate.IsZero() ||
                                      capacity > stats_.capacity_estimate * config_.growth_shown);
+  // A probe a little over a link at capacity is held back neither by a share nor by a delay
+  // growth that jitter lets one tell (at 1.12 x capacity both are within it): "not held back" by
+  // less than growth_shown over the estimate joins the estimate like a measure, and the
+  // follow-up at twice the rate decides whether the path grew. Taken as the capacity, it sent
+  // the target over a 1 Mbit/s GEO link for a round trip (a 180 ms queue).
+  const bool unclear = phase_ == Phase::kSteady && !result.saturated && !path_grew_ &&
+                       !stats_.capacity_estimate.IsZero();
   if (after_growth) {
     stats_.capacity_estimate = capacity;
-  } else if (result.saturated) {
+  } else if (result.saturated || unclear) {
     UpdateCapacity(capacity);
   } else if (capacity > stats_.capacity_estimate) {
     // The path carries more than the estimate: it has grown; start over from what was shown.
@@ -299,7 +306,8 @@ void CongestionController::OnProbeResult(const ProbeResult& result, Timestamp no
   if (queue_delay_ > config_.queue_target) return;
   // A saturated train measures the capacity within the path's jitter: the running estimate
   // smooths that out.
-  const DataRate shown = result.saturated ? std::min(capacity, stats_.capacity_estimate) : capacity;
+  const DataRate shown =
+      result.saturated || unclear ? std::min(capacity, stats_.capacity_estimate) : capacity;
   const DataRate next = shown * config_.probe_share;
   if (next > target_) SetTarget(next, RateChangeReason::kProbe);
   if (result.saturated) {

@@ -158,6 +158,29 @@ TEST(CongestionControllerTest, TheRateRestoredAfterADrainStaysBelowAJitteryCapac
   }
 }
 
+// A steady probe at 1.25 x a target just under the capacity is over it by so little that
+// jitter can show it not held back: such a probe joins the estimate (and a follow-up at twice
+// the rate decides), so no probe lifts the target above the capacity (it built a 180 ms queue
+// for a round trip when one did).
+TEST(CongestionControllerTest, AProbeJustOverTheCapacityDoesNotLiftTheTargetAboveIt) {
+  auto config = GeoVsat();
+  config.downlink.jitter = TimeDelta::Millis(30);
+  config.downlink.queue_limit_time = TimeDelta::Millis(300);
+  config.duration = TimeDelta::Seconds(90);
+  int probe_raises = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    config.seed = seed;
+    const auto r = RunCcFlowSimulation(config);
+    for (const auto& change : r.changes[0]) {
+      if (change.reason != RateChangeReason::kProbe || change.at < TimeDelta::Seconds(5)) continue;
+      ++probe_raises;
+      EXPECT_LE(change.target, DataRate::KilobitsPerSec(1000))
+          << "seed " << seed << " at " << change.at.seconds_f() << " s";
+    }
+  }
+  EXPECT_GE(probe_raises, 5);
+}
+
 // On a constant 1 Mbit/s the queue-growing back-offs (after an encoder overshoot) measure the
 // capacity from the packets that waited, over the runs in which they waited: the idle moments
 // of a video flow between them do not make the path look slower, so a back-off stays shallow.
