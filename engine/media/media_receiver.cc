@@ -38,6 +38,9 @@ constexpr TimeDelta kVideoTick = TimeDelta::Millis(50);
 // sender's: a restarted one is off by at least the time between the two starts, a continuing
 // one by its clock drift (milliseconds).
 constexpr TimeDelta kNewTimeline = TimeDelta::Seconds(1);
+// A sender report this close before a BYE was sent with it (the sender's reports go out every
+// second or more).
+constexpr TimeDelta kReportBeforeBye = TimeDelta::Millis(100);
 
 bool OnAnotherTimeline(const RtpToNtpEstimator& ntp, const rtcp::SenderReport& sr) {
   const std::optional<NtpTime> expected = ntp.Estimate(sr.rtp_timestamp);
@@ -66,6 +69,7 @@ MediaReceiver::~MediaReceiver() {
   nack_timer_.Cancel();
   feedback_timer_.Cancel();
   video_tick_.Cancel();
+  if (video_) video_->end_judgement.Cancel();
   if (audio_) audio_->playout.Cancel();
 }
 
@@ -163,6 +167,14 @@ void MediaReceiver::OnVideoRtxPacket(const RtpPacket& packet, Timestamp arrival)
   }
   ++stats_.rtx_packets;
   OnVideoPacket(*restored, *VideoCodecOfPayloadType(restored->payload_type()), arrival);
+}
+
+void MediaReceiver::JudgeVideoEnd() {
+  if (!video_ || !video_->ended || video_->end_judged) return;
+  video_->end_judged = true;
+  video_->end_judgement.Cancel();
+  freezes_.OnStreamEnd(video_->ends_at);
+  CopyFreezeStats();
 }
 
 bool MediaReceiver::IsRepairAfterBye() {
@@ -457,9 +469,9 @@ void MediaReceiver::SendPli(uint32_t media_ssrc, Timestamp now) {
 void MediaReceiver::Render(const RawVideoFrame& picture, uint32_t rtp_timestamp,
                            Timestamp render_time, Timestamp planned) {
   ++stats_.video_frames_rendered;
-  // The stream's last frames, shown after its BYE: OnStreamEnd already judged the picture up to
-  // them, and a frame counted now would make the pause before the next sender a freeze.
-  if (!(video_ && video_->ended)) freezes_.OnFrameRendered(render_time);
+  // A frame shown after its stream's end was judged (the picture up to the end stood judged):
+  // counted, it would make the pause before the next sender a freeze.
+  if (!(video_ && video_->end_judged)) freezes_.OnFrameRendered(render_time);
   CopyFreezeStats();
   if (picture.capture_time.IsFinite()) stats_.video_latency.Add(render_time - picture.capture_time);
   if (planned.IsFinite()) {
@@ -516,6 +528,8 @@ void MediaReceiver::RestartAudio() {
 }
 
 void MediaReceiver::RestartVideo() {
+  // A new sender before the old one's last frame was due: its end is judged now.
+  JudgeVideoEnd();
   video_fec_.reset();
   video_tick_.Cancel();
   nack_timer_.Cancel();
@@ -690,10 +704,21 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
         if (audio_ && ssrc == audio_->ssrc) audio_->ended = true;
         if (video_ && ssrc == video_->ssrc && !video_->ended) {
           video_->ended = true;
-          // The BYE follows the last frame's packets; that frame shows a render delay later. A
-          // picture stalled from before then until the end was a freeze.
-          freezes_.OnStreamEnd(arrival + render_timing_.delay());
-          CopyFreezeStats();
+          // A sender that stops reports the media time it stopped at just before its BYE
+          // (MediaSender::Stop): the stream's end shows when a frame captured then would, and
+          // the frames buffered until then still show. A picture stalled from before then
+          // until the end was a freeze. Without that report (lost), the end is taken a render
+          // delay after the BYE, which follows the last frame's packets (later than the frames'
+          // render times by the BYE's queuing and the sender's last capture interval).
+          video_->ends_at = arrival + render_timing_.delay();
+          if (video_->sender_report_rtp &&
+              arrival - video_->sender_report_arrival <= kReportBeforeBye) {
+            const Timestamp shown = render_timing_.RenderTime(*video_->sender_report_rtp);
+            if (shown.IsFinite()) video_->ends_at = shown;
+          }
+          video_->end_judgement = scheduler_.PostDelayedTask(
+              std::max(TimeDelta::Zero(), video_->ends_at - scheduler_.Now()),
+              [this] { JudgeVideoEnd(); });
         }
       }
       // The sender left: whoever sends next numbers its packets afresh.
@@ -727,6 +752,8 @@ void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival
     } else if (video_ && sr->sender_ssrc == video_->ssrc) {
       video_->statistics->OnSenderReport(sr->ntp, arrival);
       video_->ntp.OnSenderReport(sr->ntp, sr->rtp_timestamp);
+      video_->sender_report_rtp = sr->rtp_timestamp;
+      video_->sender_report_arrival = arrival;
     }
   }
 }

@@ -206,6 +206,14 @@ class MediaReceiver {
     RtpToNtpEstimator ntp;
     std::optional<StreamSynchronizer::Playout> last_rendered;
     bool ended = false;  // BYE received: the next packet is a new sender's.
+    // The newest sender report: its media time, and when it arrived.
+    std::optional<uint32_t> sender_report_rtp;
+    Timestamp sender_report_arrival = Timestamp::MinusInfinity();
+    // When the stream's end shows, from its BYE: the frames still buffered then count toward
+    // freezes until this time, and the picture is judged at it.
+    Timestamp ends_at = Timestamp::PlusInfinity();
+    bool end_judged = false;
+    TaskHandle end_judgement;
     SequenceJump jump;
     // Pictures waiting for their render time hold this weakly: a restart drops them.
     std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -226,6 +234,9 @@ class MediaReceiver {
   // A repair (restored or rebuilt) that arrives after the video stream's BYE is for the stream
   // that ended, not the first packet of a new one: dropped and counted.
   bool IsRepairAfterBye();
+  // The ended video stream's picture, from its last frame shown to `ends_at`: a stall until then
+  // was a freeze. Once per stream.
+  void JudgeVideoEnd();
   // Video packets FEC rebuilt: into the video path as if received.
   void OnRecovered(const std::vector<std::vector<uint8_t>>& packets, Timestamp arrival);
   void OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival);

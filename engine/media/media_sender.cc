@@ -465,8 +465,11 @@ void MediaSender::OnPacketLeft(std::span<const uint8_t> datagram) {
     keyframe_leaving_ = false;
     last_keyframe_sent_ = scheduler_.Now();
   }
-  if (!fec_) return;
-  for (std::vector<uint8_t>& repair : fec_->OnMediaPacket(*packet, packet->marker(), keyframe)) {
+  if (fec_) SendFecRepairs(fec_->OnMediaPacket(*packet, packet->marker(), keyframe));
+}
+
+void MediaSender::SendFecRepairs(std::vector<std::vector<uint8_t>> repairs) {
+  for (std::vector<uint8_t>& repair : repairs) {
     ++stats_.fec_packets;
     stats_.fec_bytes += repair.size();
     transport_->SendRtp(std::move(repair), config_.video_priority, /*repair=*/false);
@@ -531,8 +534,13 @@ void MediaSender::Stop() {
     if (stream->started) bye.ssrcs.push_back(stream->ssrc);
   }
   if (bye.ssrcs.empty()) return;
-  // RFC 3550 §6.3.7: the BYE follows the last packets, not the packets still paced behind it.
+  // RFC 3550 §6.3.7: the BYE follows the last packets, not the packets still paced behind it,
+  // and the repair of the last frames' FEC group, which no later frame will close.
   transport_->Flush();
+  if (fec_) {
+    SendFecRepairs(fec_->Flush());
+    transport_->Flush();
+  }
   // RFC 3550 §6.1: a BYE goes last in a compound that starts with a report.
   SendReports();
   rtcp::RtcpCompound compound;

@@ -243,6 +243,8 @@ class MediaSender {
   // A packet has left the pacer for the wire (transport-wide number written): video packets are
   // protected by FEC, whose repair packets then queue behind them.
   void OnPacketLeft(std::span<const uint8_t> datagram);
+  // Queues repair packets of the video FEC behind the media they protect, counted.
+  void SendFecRepairs(std::vector<std::vector<uint8_t>> repairs);
   // The FEC rate for the loss measured now, and the overhead it has had.
   void UpdateFecProtection();
   // Sends the second copies that are due and waits for the next.

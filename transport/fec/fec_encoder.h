@@ -121,6 +121,10 @@ class FlexfecSender {
   std::vector<std::vector<uint8_t>> OnMediaPacket(const RtpPacket& packet, bool end_of_frame,
                                                   bool keyframe);
 
+  // The repair packets of the group being collected, now: the stream ends, and no later frame
+  // will close the group (its last frames would go unprotected).
+  std::vector<std::vector<uint8_t>> Flush() { return EmitGroup(); }
+
   uint16_t next_sequence_number() const { return sequence_number_; }
   const Stats& stats() const { return stats_; }
 

@@ -41,6 +41,9 @@ struct SenderRun {
   // 100 ms after the BYE, a retransmission (RTX) of its last video packet arrives: a repair the
   // sender sent before its BYE, delayed on the path.
   bool repair_after_bye = false;
+  // The camera stops this long after the start while the sender goes on (audio only) until its
+  // end: a picture that stalls before the stream ends.
+  std::optional<TimeDelta> video_for = std::nullopt;
 };
 
 // What the receiver made of each sender's media, told apart by capture time.
@@ -56,6 +59,8 @@ struct RunResult {
 
 class RestartingSenders {
  public:
+  engine::MediaReceiverConfig receiver_config;
+
   // `drop_sender_reports`: the link loses every SR, so that only the RTP itself can tell a
   // restart.
   RunResult Run(const std::vector<SenderRun>& runs, TimeDelta total,
@@ -76,7 +81,7 @@ class RestartingSenders {
       return std::nullopt;
     };
     receiver_ = std::make_unique<MediaReceiver>(
-        loop_, engine::MediaReceiverConfig{},
+        loop_, receiver_config,
         [&](std::span<const uint8_t> datagram, Timestamp) {
           // Feedback goes to whichever sender runs when it arrives.
           loop_.PostDelayedTask(kOneWay, [&, bytes = Bytes(datagram)] {
@@ -116,7 +121,8 @@ class RestartingSenders {
         ASSERT_TRUE(created.ok()) << created.error();
         senders_[i] = std::move(*created);
       });
-      const auto frames = static_cast<int>(std::floor(run.duration.seconds_f() * kFrameRate));
+      const auto frames = static_cast<int>(
+          std::floor(run.video_for.value_or(run.duration).seconds_f() * kFrameRate));
       result.frames_captured[i] = frames;
       for (int f = 0; f < frames; ++f) {
         const TimeDelta at = run.start + TimeDelta::Micros(std::llround(f * 1e6 / kFrameRate));
@@ -224,6 +230,35 @@ TEST(MediaReceiverTest, ASenderRestartedAfterItsByeIsDecodedFromItsFirstFrame) {
   // Lip sync measured on the second sender's timeline, not across the two.
   ASSERT_TRUE(r.receiver.av_sync_offset.has_value());
   EXPECT_LE(r.receiver.av_sync_offset->Abs(), TimeDelta::Millis(45));
+}
+
+// A receiver that holds frames long (a GEO render delay, here 400 ms) still has the stream's
+// last frames waiting when the BYE comes: they show after it, and the picture up to the end is
+// no freeze. The stream's end shows when the media time the sender stopped at (its last sender
+// report, sent with the BYE) does.
+TEST(MediaReceiverTest, FramesStillHeldAtTheByeShowAndAreNoFreeze) {
+  RestartingSenders senders;
+  senders.receiver_config.video_timing.min_delay = TimeDelta::Millis(400);
+  const RunResult r =
+      senders.Run({{TimeDelta::Zero(), TimeDelta::Seconds(3)}}, TimeDelta::Seconds(5));
+  EXPECT_EQ(r.frames_rendered[0], static_cast<int>(r.senders[0].video_frames_encoded));
+  EXPECT_EQ(r.receiver.byes_received, 1u);
+  EXPECT_EQ(r.receiver.freezes, 0u);
+}
+
+// A picture that stalls before the sender stops (the camera gone a second before the BYE) is a
+// freeze, held frames or not.
+TEST(MediaReceiverTest, APictureStalledUntilTheByeIsAFreeze) {
+  RestartingSenders senders;
+  senders.receiver_config.video_timing.min_delay = TimeDelta::Millis(400);
+  const RunResult r = senders.Run({{.start = TimeDelta::Zero(),
+                                    .duration = TimeDelta::Seconds(3),
+                                    .video_for = TimeDelta::Seconds(2)}},
+                                  TimeDelta::Seconds(5));
+  EXPECT_EQ(r.frames_rendered[0], static_cast<int>(r.senders[0].video_frames_encoded));
+  EXPECT_EQ(r.receiver.byes_received, 1u);
+  EXPECT_EQ(r.receiver.freezes, 1u);
+  EXPECT_GE(r.receiver.longest_frame_gap, TimeDelta::Millis(950));
 }
 
 // A repair of the ended stream that arrives after its BYE is no new sender: it is dropped, and

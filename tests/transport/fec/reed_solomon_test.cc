@@ -174,6 +174,27 @@ TEST(ReedSolomonTest, GroupsCloseAtTwelvePacketsOrOneHundredFiftyMilliseconds) {
   EXPECT_EQ(parsed->source_count, 15);
 }
 
+// The stream ends (MediaSender::Stop) with a group that no later frame will close: Flush sends
+// its repair, which rebuilds a loss among its last frames; with nothing collected it sends none.
+TEST(ReedSolomonTest, FlushProtectsTheLastFramesOfAStream) {
+  Random random(11);
+  FlexfecSender sender(RsSenderConfig());
+  sender.SetProtection(0.3, 0.6, 0.1);
+  Packets media;
+  for (uint16_t frame = 0; frame < 2; ++frame) {
+    const Packets packets = Frame(static_cast<uint16_t>(2 * frame), 2, 3000 * frame, random);
+    EXPECT_TRUE(Protect(sender, packets, false).empty());
+    media.insert(media.end(), packets.begin(), packets.end());
+  }
+  const Packets repair = sender.Flush();
+  ASSERT_FALSE(repair.empty());
+  FlexfecReceiver receiver(RsReceiverConfig());
+  const auto recovered = Deliver(receiver, media, repair, {3});
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered.at(3), media[3]);
+  EXPECT_TRUE(sender.Flush().empty());
+}
+
 RtpPacket RepairWithPayload(const std::vector<uint8_t>& payload, std::vector<uint8_t>& storage) {
   RtpPacketBuilder builder;
   builder.set_payload_type(kRsPt).set_ssrc(kFecSsrc);
