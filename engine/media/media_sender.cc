@@ -499,17 +499,21 @@ void MediaSender::UpdateFecProtection() {
   // reads anywhere from 6 to 17 %: it follows a rise within about a second and a fall over
   // about ten, so that a lull does not leave the next groups short of repair.
   const Timestamp now = scheduler_.Now();
-  if (fec_loss_updated_.IsFinite()) {
+  // Before the first feedback the loss is unknown, not zero: the first measure is taken as it is.
+  const bool measured = config_.congestion_control ? transport_->controller().stats().feedbacks > 0
+                                                   : audio_loss_reported_;
+  if (fec_loss_updated_.IsFinite() && measured) {
     const TimeDelta span = path_loss > fec_path_loss_ ? kFecLossRise : kFecLossFall;
     const double weight = std::min(1.0, (now - fec_loss_updated_) / span);
     fec_path_loss_ += (path_loss - fec_path_loss_) * weight;
   } else {
     fec_path_loss_ = path_loss;
   }
-  fec_loss_updated_ = now;
+  if (measured) fec_loss_updated_ = now;
   const double loss = fec_path_loss_;
   if (std::abs(rate - stats_.fec_rate) < 0.005 && std::abs(loss - fec_loss_) < 0.005) return;
   stats_.fec_rate = rate;
+  stats_.fec_loss = loss;
   fec_loss_ = loss;
   fec_->SetProtection(rate, std::min(config_.max_key_fec_rate, 2 * rate), loss);
 }
@@ -591,6 +595,7 @@ void MediaSender::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) 
           // and the protection must not switch off between the ones that do.
           const double reported = block.fraction_lost / 256.0;
           audio_loss_ = std::max(reported, audio_loss_ * 0.9 + reported * 0.1);
+          audio_loss_reported_ = true;
           audio_encoder_->SetPacketLossHint(std::min(audio_loss_, 0.3));
           size_t red_blocks = 0;
           if (config_.audio_red && audio_loss_ >= config_.audio_red_two_blocks_loss) {

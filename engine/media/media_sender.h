@@ -163,6 +163,7 @@ struct MediaSenderStats {
   uint64_t fec_packets = 0;
   uint64_t fec_bytes = 0;
   double fec_rate = 0;             // Repair packets per delta-frame media packet, as last set.
+  double fec_loss = 0;             // The path loss the video FEC was last sized for.
   uint64_t audio_red_packets = 0;  // Audio packets sent in the RED format.
   uint64_t audio_red_blocks = 0;   // Redundant copies they carried.
   size_t audio_red_distance = 0;   // Copies per packet, as last set.
@@ -261,6 +262,7 @@ class MediaSender {
   RtpStreamState video_;
   bool last_audio_was_dtx_ = false;
   double audio_loss_ = 0;
+  bool audio_loss_reported_ = false;  // A receiver report has told the audio's loss.
   RedEncoder audio_red_{0};
   // When the newest keyframe's last packet left the pacer (while it leaves, when it was made).
   Timestamp last_keyframe_sent_ = Timestamp::MinusInfinity();
