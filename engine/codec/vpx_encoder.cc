@@ -440,7 +440,8 @@ Result<std::optional<EncodedVideoFrame>> VpxEncoder::Encode(const RawVideoFrame&
   const int64_t advance = skipped || 2 * gap <= 3 * duration ? duration : std::min(gap, max_gap);
   coded_pts_ = last_pts_ < 0 ? pts : coded_pts_ + advance;
   last_pts_ = pts;
-  if (pts - last_keyframe_pts_ >= config_.max_keyframe_interval.us() * kClockHz / 1'000'000) {
+  if (config_.max_keyframe_interval.IsFinite() &&
+      pts - last_keyframe_pts_ >= config_.max_keyframe_interval.us() * kClockHz / 1'000'000) {
     keyframe_requested_ = true;
   }
 

@@ -33,7 +33,8 @@ struct VpxEncoderConfig {
   VideoContent content = VideoContent::kCamera;
   // A keyframe at least this often (a receiver that lost everything recovers within it even
   // without asking). Counted on capture times. Keyframes are placed by this wrapper, not by
-  // libvpx, so that they always fall on a base-layer frame.
+  // libvpx, so that they always fall on a base-layer frame. PlusInfinity: only the first frame
+  // and those RequestKeyframe asks for.
   TimeDelta max_keyframe_interval = TimeDelta::Seconds(60);
   // Rate control buffer (the "decoder buffer model" of libvpx CBR). A frame is dropped when the
   // buffer level falls below `drop_frame_threshold_pct` % of its optimal level; 0 never drops.

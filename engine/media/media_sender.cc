@@ -80,7 +80,11 @@ Result<std::unique_ptr<MediaSender>, std::string> MediaSender::Create(TaskSchedu
     sender->audio_encoder_ = std::move(*encoder);
   }
   if (sender->config_.video) {
-    auto encoder = VpxEncoder::Create(*sender->config_.video);
+    VpxEncoderConfig encoder_config = *sender->config_.video;
+    if (sender->config_.congestion_control && sender->config_.keyframes_only_on_request) {
+      encoder_config.max_keyframe_interval = TimeDelta::PlusInfinity();
+    }
+    auto encoder = VpxEncoder::Create(encoder_config);
     if (!encoder.ok()) return "video encoder: " + encoder.error();
     sender->video_encoder_ = std::move(*encoder);
     const VpxEncoderConfig& video = *sender->config_.video;

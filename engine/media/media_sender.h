@@ -64,6 +64,12 @@ struct MediaSenderConfig {
   // `video`; its other settings from here. Off, the encoder only follows the bitrate.
   bool adaptive_ladder = true;
   EncodingLadderConfig ladder;
+  // With congestion control the receiver gives feedback and asks for a keyframe (PLI) when it
+  // lacks one, so the encoder makes none unasked, as WebRTC senders do: an unasked keyframe
+  // (about 20 kB at 800 kbit/s) crosses a 1 Mbit/s GEO link some 200 ms after its render time,
+  // a stall each time. At a fixed rate, whatever receiver listens may never ask: the video
+  // encoder's max_keyframe_interval stands.
+  bool keyframes_only_on_request = true;
   TimeDelta rtcp_interval = TimeDelta::Seconds(1);
   // Retransmit packets a NACK asks for (RFC 4585 §6.2.1) from this much history.
   bool retransmit_on_nack = true;

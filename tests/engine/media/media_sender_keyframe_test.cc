@@ -275,5 +275,25 @@ TEST(MediaSenderKeyframeTest, PliWhileAKeyframeIsStillInThePacerIsIgnored) {
             1);
 }
 
+// With congestion control the receiver asks for what it lacks: the encoder makes no keyframe
+// unasked (each crosses a GEO link late, a stall). At a fixed rate, or when told to, the
+// encoder's interval stands, for receivers that may never ask.
+TEST(MediaSenderKeyframeTest, WithCongestionControlKeyframesComeOnlyWhenAsked) {
+  auto keyframes_in_3s = [](bool congestion_control, bool only_on_request) {
+    MediaSenderConfig config = KeyframeConfig();
+    config.video->width = 320;
+    config.video->height = 180;
+    config.video->max_keyframe_interval = TimeDelta::Seconds(1);
+    config.congestion_control = congestion_control;
+    config.keyframes_only_on_request = only_on_request;
+    SenderOnWire s(config);
+    s.RunFrames(90);
+    return s.stats().keyframes;
+  };
+  EXPECT_EQ(keyframes_in_3s(true, true), 1u);
+  EXPECT_EQ(keyframes_in_3s(true, false), 3u);
+  EXPECT_EQ(keyframes_in_3s(false, true), 3u);
+}
+
 }  // namespace
 }  // namespace comodal::testing
