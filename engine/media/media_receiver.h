@@ -77,7 +77,7 @@ struct MediaReceiverConfig {
   TimeDelta max_video_repair_wait = TimeDelta::Millis(250);
   // Where retransmissions come too late, frames are held as late as the FEC recoveries of the
   // last 30 s came, up to this: a Reed-Solomon group's first frame waits for the group's last
-  // (up to 150 ms of media) and its repair packets.
+  // (up to 100 ms of media) and its repair packets.
   TimeDelta max_video_fec_wait = TimeDelta::Millis(300);
   NackRequester::Config nack_config;
   bool lip_sync = true;

@@ -19,9 +19,12 @@ using Packets = std::vector<std::vector<uint8_t>>;
 constexpr uint8_t kRsPt = 119;
 constexpr Timestamp kT0 = Timestamp::Seconds(50);
 
+// Groups of 12 packets, up to 150 ms of media (the default span is shorter; the groups here
+// must be full).
 FlexfecSender::Config RsSenderConfig() {
   FlexfecSender::Config config = SenderConfig();
   config.reed_solomon_payload_type = kRsPt;
+  config.reed_solomon_max_span = 13'500;
   return config;
 }
 
@@ -126,8 +129,10 @@ TEST(ReedSolomonTest, OneLossTooManyRecoversNothingAndIsCounted) {
 }
 
 // Below `reed_solomon_from_loss` the sender keeps FlexFEC's XOR parity on its own payload type.
-TEST(ReedSolomonTest, LowRatesKeepFlexfec) {
-  FlexfecSender sender(RsSenderConfig());
+TEST(ReedSolomonTest, BelowTheConfiguredLossFlexfecIsKept) {
+  FlexfecSender::Config config = RsSenderConfig();
+  config.reed_solomon_from_loss = 0.04;
+  FlexfecSender sender(config);
   sender.SetProtection(0.1, 0.2, 0.02);
   Random random(9);
   Packets repair;
@@ -145,27 +150,29 @@ TEST(ReedSolomonTest, LowRatesKeepFlexfec) {
   for (const auto& packet : repair) EXPECT_EQ(packet[1] & 0x7F, kRsPt);
 }
 
-// A delta group stops at 12 packets or 150 ms of media, so that the frames waiting for its repair
+// A delta group stops at 12 packets or 100 ms of media, so that the frames waiting for its repair
 // wait at most that long.
-TEST(ReedSolomonTest, GroupsCloseAtTwelvePacketsOrOneHundredFiftyMilliseconds) {
+TEST(ReedSolomonTest, GroupsCloseAtTwelvePacketsOrOneHundredMilliseconds) {
   Random random(10);
-  FlexfecSender sender(RsSenderConfig());
+  FlexfecSender::Config config = SenderConfig();
+  config.reed_solomon_payload_type = kRsPt;
+  FlexfecSender sender(config);
   sender.SetProtection(0.3, 0.6, 0.1);
-  // One-packet frames at 30 frames/s: the span closes the group after 150 ms (6 frames).
-  for (uint32_t frame = 0; frame < 5; ++frame) {
+  // One-packet frames at 30 frames/s: the span closes the group after 100 ms (4 frames).
+  for (uint32_t frame = 0; frame < 3; ++frame) {
     EXPECT_TRUE(Protect(sender, Frame(static_cast<uint16_t>(frame), 1, 3000 * frame, random), false)
                     .empty());
   }
-  auto repair = Protect(sender, Frame(5, 1, 15'000, random), false);
+  auto repair = Protect(sender, Frame(3, 1, 9'000, random), false);
   ASSERT_FALSE(repair.empty());
   auto parsed = ReedSolomonRepair::Parse(RtpPacket::Parse(repair[0]).value());
   ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(parsed->source_count, 6);
+  EXPECT_EQ(parsed->source_count, 4);
   EXPECT_EQ(parsed->sequence_number_base, 0);
   // Frames of 5 packets: the group closes at the end of the frame that reaches 12.
   repair.clear();
-  uint16_t sequence_number = 6;
-  for (uint32_t frame = 6; repair.empty(); ++frame) {
+  uint16_t sequence_number = 4;
+  for (uint32_t frame = 4; repair.empty(); ++frame) {
     repair = Protect(sender, Frame(sequence_number, 5, 3000 * frame, random), false);
     sequence_number = static_cast<uint16_t>(sequence_number + 5);
   }
