@@ -33,8 +33,17 @@ double FlexfecSender::ExpectedOverhead() const {
       static_cast<size_t>(std::lround(
           reed_solomon_group_size_ > 0 ? reed_solomon_group_size_
                                        : static_cast<double>(config_.reed_solomon_group_packets))));
-  const size_t m = ReedSolomonRepairCount(n, loss_, config_.reed_solomon_group_failure);
+  const size_t m = ReedSolomonRepairCount(n, loss_, GroupFailureTarget(n, /*keyframe=*/false));
   return std::max(delta_rate_, static_cast<double>(m) / static_cast<double>(n));
+}
+
+double FlexfecSender::GroupFailureTarget(size_t n, bool keyframe) const {
+  // Per packet: a group shorter than reed_solomon_group_packets (cut by its span at low rates)
+  // fails proportionally less often, so that the frames lost to failed groups stay as rare per
+  // second of video whatever the groups' size.
+  const double share = std::min(
+      1.0, static_cast<double>(n) / static_cast<double>(config_.reed_solomon_group_packets));
+  return config_.reed_solomon_group_failure * share * (keyframe ? 0.1 : 1.0);
 }
 
 size_t FlexfecSender::ReedSolomonRepairCount(size_t n, double loss, double failure) {
@@ -135,11 +144,10 @@ std::vector<std::vector<uint8_t>> FlexfecSender::EmitGroup() {
 
 std::vector<std::vector<uint8_t>> FlexfecSender::ReedSolomonRepairs(double rate) {
   const size_t n = group_.size();
-  const double failure = config_.reed_solomon_group_failure * (group_keyframe_ ? 0.1 : 1.0);
-  const size_t m =
-      std::clamp<size_t>(std::max(static_cast<size_t>(std::lround(static_cast<double>(n) * rate)),
-                                  ReedSolomonRepairCount(n, loss_, failure)),
-                         1, std::min(n, ReedSolomonRepair::kMaxRows));
+  const size_t m = std::clamp<size_t>(
+      std::max(static_cast<size_t>(std::lround(static_cast<double>(n) * rate)),
+               ReedSolomonRepairCount(n, loss_, GroupFailureTarget(n, group_keyframe_))),
+      1, std::min(n, ReedSolomonRepair::kMaxRows));
   if (!group_keyframe_) {
     const auto size = static_cast<double>(n);
     reed_solomon_group_size_ =

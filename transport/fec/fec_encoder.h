@@ -77,10 +77,12 @@ class FlexfecSender {
     // group's media and repair packets are recovered. From any loss by default: in `comodal bench
     // cc` on geo-vsat, XOR parity left 1.5, 9 and 3.5 freezes a minute at 1, 2 and 3 % loss (a
     // group of 8-15 packets with one repair packet loses two of them often enough, and each such
-    // loss waits a GEO round trip), Reed-Solomon none, for a similar overhead. Such a delta group takes frames until it
-    // holds `reed_solomon_group_packets` packets or spans `reed_solomon_max_span` RTP ticks, and
-    // gets as many repair packets as make its loss (at the loss SetProtection was given) rarer than
-    // `reed_solomon_group_failure` (a keyframe: a tenth of that), and no fewer than the rate asks.
+    // loss waits a GEO round trip), Reed-Solomon none, for a similar overhead. Such a delta group
+    // takes frames until it holds `reed_solomon_group_packets` packets or spans
+    // `reed_solomon_max_span` RTP ticks, and gets as many repair packets as make its loss (at the
+    // loss SetProtection was given) rarer than `reed_solomon_group_failure` (a group cut short by
+    // its span: in proportion to its packets; a keyframe: a tenth of that), and no fewer than the
+    // rate asks.
     std::optional<uint8_t> reed_solomon_payload_type;
     double reed_solomon_from_loss = 0;
     size_t reed_solomon_group_packets = 12;
@@ -139,6 +141,8 @@ class FlexfecSender {
   bool TwoD(double rate) const;
   static size_t TwoDGroupSize(double rate);
   bool ReedSolomon() const;
+  // The failure a Reed-Solomon group of n packets is sized for.
+  double GroupFailureTarget(size_t n, bool keyframe) const;
   // The group's repair packets, one per mask (XOR) or per row (Reed-Solomon), as RTP packets.
   std::vector<std::vector<uint8_t>> XorRepair(double rate);
   std::vector<std::vector<uint8_t>> ReedSolomonRepairs(double rate);

@@ -157,7 +157,7 @@ TEST(ReedSolomonTest, GroupsCloseAtTwelvePacketsOrOneHundredMilliseconds) {
   FlexfecSender::Config config = SenderConfig();
   config.reed_solomon_payload_type = kRsPt;
   FlexfecSender sender(config);
-  sender.SetProtection(0.3, 0.6, 0.1);
+  sender.SetProtection(0.3, 0.6, 0.08);
   // One-packet frames at 30 frames/s: the span closes the group after 100 ms (4 frames).
   for (uint32_t frame = 0; frame < 3; ++frame) {
     EXPECT_TRUE(Protect(sender, Frame(static_cast<uint16_t>(frame), 1, 3000 * frame, random), false)
@@ -169,6 +169,10 @@ TEST(ReedSolomonTest, GroupsCloseAtTwelvePacketsOrOneHundredMilliseconds) {
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->source_count, 4);
   EXPECT_EQ(parsed->sequence_number_base, 0);
+  // A group cut short by its span is sized to fail in proportion to its packets (4 of 12): at 8 %
+  // loss 3 repair packets would keep 4 under 1 failure in 500, 4 keep it under 1 in 1 500.
+  ASSERT_EQ(FlexfecSender::ReedSolomonRepairCount(4, 0.08, 2e-3), 3u);
+  EXPECT_EQ(repair.size(), 4u);
   // Frames of 5 packets: the group closes at the end of the frame that reaches 12.
   repair.clear();
   uint16_t sequence_number = 4;
