@@ -231,6 +231,13 @@ CcRunRecord RunOne(const LinkProfile& profile, TimeDelta duration, DataRate fixe
       {"plis_sent", r.plis_sent},
       {"longest_gap_ms", r.longest_frame_gap.ms_f()},
   };
+  const engine::AudioJitterBuffer::Stats& jb = r.audio_jitter_buffer_stats;
+  record.audio_counters = {
+      {"frames_decoded", jb.frames_decoded},     {"frames_fec", jb.frames_fec},
+      {"frames_concealed", jb.frames_concealed}, {"frames_stretched", jb.frames_stretched},
+      {"frames_skipped", jb.frames_skipped},     {"redundant_used", jb.redundant_used},
+      {"packets_late", jb.packets_late},
+  };
   return record;
 }
 
@@ -340,6 +347,7 @@ CcMetrics ComputeCcMetrics(const CcRunRecord& record, const link::LinkDirectionC
   }
   m.audio_concealed_ratio = record.audio_concealed_ratio;
   m.video_counters = record.video_counters;
+  m.audio_counters = record.audio_counters;
   // Handovers: the dip of the target after each.
   if (downlink.handovers) {
     for (TimeDelta h = downlink.handovers->first_at; h < record.duration;
@@ -401,6 +409,7 @@ nlohmann::json CcMetricsJson(const CcMetrics& m) {
           {"outage_resume_s", value(m.outage_resume_s)},
           {"outage_recovery_s", value(m.outage_recovery_s)},
           {"video", m.video_counters},
+          {"audio", m.audio_counters},
           {"queue_delay_series_ms", m.queue_delay_series_ms},
           {"rate_series_kbps", std::move(series)}};
 }

@@ -70,6 +70,9 @@ struct CcRunRecord {
   // The video's path through the sender and receiver (frames encoded, dropped, the ladder's
   // steps, repairs, decoding): why the figures are what they are.
   nlohmann::json video_counters = nlohmann::json::object();
+  // The audio jitter buffer's: what the concealed ratio is made of (frames lost, stretched
+  // while the buffer grew, rebuilt from FEC or a RED copy).
+  nlohmann::json audio_counters = nlohmann::json::object();
 };
 
 // The figures of one run (RFC 8868 §4 metrics; a figure that does not apply is unset).
@@ -94,6 +97,7 @@ struct CcMetrics {
   // [t s, the longest queuing delay met by a media packet delivered in the interval, ms].
   std::vector<std::array<double, 2>> queue_delay_series_ms;
   nlohmann::json video_counters = nlohmann::json::object();  // CcRunRecord's, carried over.
+  nlohmann::json audio_counters = nlohmann::json::object();  // Likewise.
 };
 
 // Definitions (docs/performance.md repeats them):
