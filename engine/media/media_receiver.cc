@@ -699,6 +699,14 @@ void MediaReceiver::SendFeedback(rtcp::RtcpCompound compound) {
 void MediaReceiver::OnRtcp(const rtcp::RtcpCompound& compound, Timestamp arrival) {
   for (const rtcp::RtcpMessage& message : compound.messages) {
     if (const auto* bye = std::get_if<rtcp::Bye>(&message)) {
+      // A copy of a BYE already taken (MediaSender::Stop sends it twice): nothing more ends.
+      const auto ended = [this](uint32_t ssrc) {
+        return (audio_ && ssrc == audio_->ssrc && audio_->ended) ||
+               (video_ && ssrc == video_->ssrc && video_->ended);
+      };
+      if (!bye->ssrcs.empty() && std::all_of(bye->ssrcs.begin(), bye->ssrcs.end(), ended)) {
+        continue;
+      }
       ++stats_.byes_received;
       for (uint32_t ssrc : bye->ssrcs) {
         if (audio_ && ssrc == audio_->ssrc) audio_->ended = true;

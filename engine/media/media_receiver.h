@@ -133,7 +133,7 @@ struct MediaReceiverStats {
   TimeDelta total_freeze_duration = TimeDelta::Zero();
   TimeDelta video_render_delay = TimeDelta::Zero();
   LatencyHistogram video_latency;  // Render time - capture time (same clock only).
-  uint64_t byes_received = 0;
+  uint64_t byes_received = 0;  // That ended a stream (a copy of one taken is not counted).
   // Streams started afresh for a new sender behind the same SSRC: after a BYE, or a restart
   // the sender did not announce (see MediaReceiver).
   uint64_t streams_restarted = 0;

@@ -60,6 +60,8 @@ struct RunResult {
 class RestartingSenders {
  public:
   engine::MediaReceiverConfig receiver_config;
+  // The link loses the first datagram that carries a BYE.
+  bool lose_first_bye = false;
 
   // `drop_sender_reports`: the link loses every SR, so that only the RTP itself can tell a
   // restart.
@@ -114,6 +116,10 @@ class RestartingSenders {
         auto created = MediaSender::Create(
             loop_, SenderConfig(), [&, drop_sender_reports](std::span<const uint8_t> d, Timestamp) {
               if (drop_sender_reports && CarriesSenderReport(d)) return;
+              if (lose_first_bye && CarriesBye(d)) {
+                lose_first_bye = false;
+                return;
+              }
               if (IsVideo(d)) last_video_ = Bytes(d);
               loop_.PostDelayedTask(
                   kOneWay, [&, bytes = Bytes(d)] { receiver_->OnDatagram(bytes, loop_.Now()); });
@@ -185,6 +191,13 @@ class RestartingSenders {
     auto packet = RtpPacket::Parse(datagram);
     return packet.ok() && packet->payload_type() == engine::kVp8PayloadType;
   }
+  static bool CarriesBye(std::span<const uint8_t> datagram) {
+    if (ClassifyPacket(datagram) != PacketKind::kRtcp) return false;
+    auto compound = rtcp::RtcpCompound::Parse(datagram);
+    return compound.ok() &&
+           std::any_of(compound->messages.begin(), compound->messages.end(),
+                       [](const auto& m) { return std::holds_alternative<rtcp::Bye>(m); });
+  }
   static bool CarriesSenderReport(std::span<const uint8_t> datagram) {
     if (ClassifyPacket(datagram) != PacketKind::kRtcp) return false;
     auto compound = rtcp::RtcpCompound::Parse(datagram);
@@ -243,6 +256,18 @@ TEST(MediaReceiverTest, FramesStillHeldAtTheByeShowAndAreNoFreeze) {
       senders.Run({{TimeDelta::Zero(), TimeDelta::Seconds(3)}}, TimeDelta::Seconds(5));
   EXPECT_EQ(r.frames_rendered[0], static_cast<int>(r.senders[0].video_frames_encoded));
   EXPECT_EQ(r.receiver.byes_received, 1u);
+  EXPECT_EQ(r.receiver.freezes, 0u);
+}
+
+// The sender's BYE goes twice: with one copy lost the stream still ends, once, and the receiver
+// does not play the sender's silence as concealed audio until the run's end.
+TEST(MediaReceiverTest, AByeLostOnceStillEndsTheStream) {
+  RestartingSenders senders;
+  senders.lose_first_bye = true;
+  const RunResult r =
+      senders.Run({{TimeDelta::Zero(), TimeDelta::Seconds(3)}}, TimeDelta::Seconds(5));
+  EXPECT_EQ(r.receiver.byes_received, 1u);
+  EXPECT_LT(r.receiver.audio_samples_concealed, 5u * 960);
   EXPECT_EQ(r.receiver.freezes, 0u);
 }
 
