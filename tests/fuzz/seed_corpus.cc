@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "session/activity/operation.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/rtp_packet.h"
 
@@ -127,6 +128,21 @@ void WriteVideoPayloadSeeds(const std::filesystem::path& root) {
 }
 
 }  // namespace
+void WriteOperationSeeds(const std::filesystem::path& dir) {
+  session::Operation answer;
+  answer.id = {7, 42};
+  answer.time = {1'700'000'000'000, 3};
+  answer.activity = session::ActivityKind::kQuiz;
+  answer.action = 2;
+  answer.author = 1001;
+  answer.body = {0, 1, 0, 2};
+  WriteSeed(dir, "quiz_answer", answer.Serialize());
+  session::Operation page = answer;
+  page.activity = session::ActivityKind::kSlides;
+  page.body.clear();
+  WriteSeed(dir, "slides_page_empty_body", page.Serialize());
+}
+
 }  // namespace comodal
 
 int main(int argc, char** argv) {
@@ -139,6 +155,7 @@ int main(int argc, char** argv) {
   comodal::WriteRtpSeeds(root / "rtp");
   comodal::WriteRtcpSeeds(root / "rtcp");
   comodal::WriteVideoPayloadSeeds(root);
+  comodal::WriteOperationSeeds(root / "session_operation");
   for (const char* trace : {"1\n2\n3\n4\n", "5\n10\n", "0\n0\n7\n7\n7\n20\n"}) {
     const std::string_view text(trace);
     comodal::WriteSeed(root / "mahimahi", std::to_string(text.size()),
