@@ -83,6 +83,22 @@ Result<bool> Replica::Receive(const Operation& op, Timestamp now) {
   return true;
 }
 
+size_t Replica::Restore(const std::vector<Operation>& stored) {
+  size_t refused = 0;
+  for (const Operation& op : stored) {
+    if (version_.Contains(op.id)) continue;
+    if (Status checked = Check(op); !checked.ok()) {
+      (void)Refuse(checked.error());
+      ++refused;
+      continue;
+    }
+    if (op.id.node == node_) counter_ = std::max(counter_, op.id.counter);
+    clock_.Resume(op.time);
+    Apply(op);
+  }
+  return refused;
+}
+
 std::vector<Operation> Replica::Missing(const VersionVector& theirs) const {
   std::vector<Operation> missing;
   for (const auto& [id, op] : log_) {

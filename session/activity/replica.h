@@ -45,6 +45,11 @@ class Replica {
   // refused with the reason, and counted, if it may not be applied.
   Result<bool> Receive(const Operation& op, Timestamp now);
 
+  // After a restart: the operations of the replica's store, applied (checked again: a store is
+  // read like anything else), its own counter and clock resumed above them. Returns how many
+  // were refused.
+  size_t Restore(const std::vector<Operation>& stored);
+
   // Anti-entropy: the operations this replica holds that a replica at `theirs` lacks, in the
   // agreed order.
   std::vector<Operation> Missing(const VersionVector& theirs) const;

@@ -1,6 +1,7 @@
 #ifndef SESSION_CLOCK_HYBRID_LOGICAL_CLOCK_H_
 #define SESSION_CLOCK_HYBRID_LOGICAL_CLOCK_H_
 
+#include <algorithm>
 #include <compare>
 #include <cstdint>
 
@@ -46,6 +47,10 @@ class HybridLogicalClock {
   // Refused, changing nothing, if it is more than max_ahead ahead of `physical` or past the
   // 48-bit range.
   Status Observe(HlcTimestamp remote, Timestamp physical);
+
+  // After a restart: readings go on above `at_least` (the largest of the stored operations),
+  // whatever the physical clock says.
+  void Resume(HlcTimestamp at_least) { last_ = std::max(last_, at_least); }
 
   HlcTimestamp last() const { return last_; }
 

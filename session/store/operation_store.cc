@@ -1,0 +1,113 @@
+#include "session/store/operation_store.h"
+
+#include <sqlite3.h>
+
+namespace comodal::session {
+namespace {
+
+// One statement at a time, finalised however it ends.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return ok_; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  bool ok_ = false;
+};
+
+}  // namespace
+
+std::string OperationStore::Failure(const char* what) const {
+  return path_ + ": " + what + ": " + sqlite3_errmsg(db_);
+}
+
+Result<std::unique_ptr<OperationStore>, std::string> OperationStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string error = path + ": cannot open: " + (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return error;
+  }
+  std::unique_ptr<OperationStore> store(new OperationStore(db, path));
+  const char* setup =
+      "PRAGMA journal_mode=WAL;"
+      "PRAGMA synchronous=FULL;"
+      "CREATE TABLE IF NOT EXISTS operations ("
+      "  node INTEGER NOT NULL, counter INTEGER NOT NULL, bytes BLOB NOT NULL,"
+      "  PRIMARY KEY (node, counter)) WITHOUT ROWID;";
+  if (sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+      sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return store->Failure("cannot set up the operation store");
+  }
+  if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO operations VALUES (?, ?, ?)", -1,
+                         &store->insert_, nullptr) != SQLITE_OK) {
+    return store->Failure("cannot prepare the insert");
+  }
+  return store;
+}
+
+OperationStore::~OperationStore() {
+  sqlite3_finalize(insert_);
+  sqlite3_close(db_);
+}
+
+Result<bool, std::string> OperationStore::Append(const Operation& op) {
+  const std::vector<uint8_t> bytes = op.Serialize();
+  if (bytes.empty()) return path_ + ": operation does not serialise (body over 4096 bytes)";
+  sqlite3_reset(insert_);
+  sqlite3_bind_int64(insert_, 1, op.id.node);
+  sqlite3_bind_int64(insert_, 2, static_cast<sqlite3_int64>(op.id.counter));
+  sqlite3_bind_blob(insert_, 3, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  if (sqlite3_step(insert_) != SQLITE_DONE) return Failure("cannot store an operation");
+  return sqlite3_changes(db_) > 0;
+}
+
+Result<std::vector<Operation>, std::string> OperationStore::LoadAll() const {
+  Statement select(db_, "SELECT node, counter, bytes FROM operations ORDER BY node, counter");
+  if (!select.ok()) return Failure("cannot read the operations");
+  std::vector<Operation> out;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(select.get(), 2));
+    const int size = sqlite3_column_bytes(select.get(), 2);
+    auto op = Operation::Parse(std::span(data, data ? static_cast<size_t>(size) : 0));
+    if (!op.ok() || op->id.node != static_cast<uint32_t>(sqlite3_column_int64(select.get(), 0)) ||
+        op->id.counter != static_cast<uint64_t>(sqlite3_column_int64(select.get(), 1))) {
+      return path_ + ": operation " + std::to_string(sqlite3_column_int64(select.get(), 0)) + ":" +
+             std::to_string(sqlite3_column_int64(select.get(), 1)) + " is damaged" +
+             (op.ok() ? " (its id differs from its row)" : " (" + op.error().ToString() + ")");
+    }
+    out.push_back(std::move(*op));
+  }
+  if (step != SQLITE_DONE) return Failure("cannot read the operations");
+  return out;
+}
+
+Result<uint64_t, std::string> OperationStore::MaxCounter(uint32_t node) const {
+  Statement select(db_, "SELECT COALESCE(MAX(counter), 0) FROM operations WHERE node = ?");
+  if (!select.ok()) return Failure("cannot read the counters");
+  sqlite3_bind_int64(select.get(), 1, node);
+  if (sqlite3_step(select.get()) != SQLITE_ROW) return Failure("cannot read the counters");
+  return static_cast<uint64_t>(sqlite3_column_int64(select.get(), 0));
+}
+
+std::string OperationStore::IntegrityCheck() const {
+  Statement check(db_, "PRAGMA integrity_check");
+  if (!check.ok()) return Failure("cannot run the integrity check");
+  std::string result;
+  while (sqlite3_step(check.get()) == SQLITE_ROW) {
+    if (!result.empty()) result += "; ";
+    result += reinterpret_cast<const char*>(sqlite3_column_text(check.get(), 0));
+  }
+  return result;
+}
+
+}  // namespace comodal::session
