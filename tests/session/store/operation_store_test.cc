@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,9 +14,8 @@
 #include <string>
 
 #include "session/activity/replica.h"
+#include "tests/support/subprocess.h"
 #include "transport/base/byte_io.h"
-
-extern char** environ;
 
 namespace comodal::session {
 namespace {
@@ -25,8 +23,8 @@ namespace {
 constexpr Timestamp kT0 = Timestamp::Seconds(1'700'000'000);
 
 std::filesystem::path TempStore(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("comodal-store-" + std::to_string(getpid()) + "-" + name);
+  const auto dir = std::filesystem::path(testing::TestTempDir()) /
+                   ("store-" + std::to_string(getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir / "operations.db";
@@ -128,45 +126,26 @@ TEST(OperationStoreCrashTest, KilledAtAHundredPointsLosesNothingAcknowledged) {
   const auto path = TempStore("crash");
   std::mt19937 random(17);
   std::set<uint64_t> acknowledged;
+  // The writer is this test binary, told by its environment to run the writer test.
+  ASSERT_EQ(setenv("COMODAL_STORE_CRASH_WRITER", path.c_str(), 1), 0);
   for (int round = 0; round < 100; ++round) {
-    int out[2];
-    ASSERT_EQ(pipe(out), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    const std::string filter = "--gtest_filter=OperationStoreCrashWriter.WritesUntilKilled";
-    const std::string env_path = "COMODAL_STORE_CRASH_WRITER=" + path.string();
-    char* argv[] = {const_cast<char*>("/proc/self/exe"), const_cast<char*>(filter.c_str()),
-                    nullptr};
-    std::vector<char*> env;
-    for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
-    env.push_back(const_cast<char*>(env_path.c_str()));
-    env.push_back(nullptr);
-    pid_t child = 0;
-    ASSERT_EQ(posix_spawn(&child, "/proc/self/exe", &actions, nullptr, argv, env.data()), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    // Kill it after a random number of acknowledgements: it is then in the middle of the next
-    // write (or of starting up again, for the smallest).
+    auto writer = testing::ChildProcess::Start(
+        {"/proc/self/exe", "--gtest_filter=OperationStoreCrashWriter.WritesUntilKilled"});
+    ASSERT_TRUE(writer.has_value());
+    // Killed after a random number of acknowledgements: it is then in the middle of the next
+    // write.
     const int acks_before_kill = 1 + static_cast<int>(random() % 30);
-    FILE* acks = fdopen(out[0], "r");
-    ASSERT_NE(acks, nullptr);
-    char line[128];
     int seen = 0;
-    while (seen < acks_before_kill && std::fgets(line, sizeof line, acks) != nullptr) {
+    while (seen < acks_before_kill) {
+      auto line = writer->ReadLine(std::chrono::seconds(30));
+      ASSERT_TRUE(line.has_value()) << "the writer stopped: " << writer->output();
       unsigned long long counter = 0;
-      if (std::sscanf(line, "ack %llu", &counter) == 1) {
-        EXPECT_TRUE(acknowledged.insert(counter).second) << "counter " << counter << " reused";
-        ++seen;
-      }
+      if (std::sscanf(line->c_str(), "ack %llu", &counter) != 1) continue;
+      EXPECT_TRUE(acknowledged.insert(counter).second) << "counter " << counter << " reused";
+      ++seen;
     }
-    ASSERT_EQ(seen, acks_before_kill) << "the writer stopped on its own";
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    fclose(acks);
-    ASSERT_TRUE(WIFSIGNALED(status));
+    writer->Signal(SIGKILL);
+    ASSERT_EQ(writer->Wait(std::chrono::seconds(30)), 128 + SIGKILL);
     auto store = OperationStore::Open(path.string());
     ASSERT_TRUE(store.ok()) << store.error();
     ASSERT_EQ((*store)->IntegrityCheck(), "ok") << "after kill " << round;
@@ -179,6 +158,7 @@ TEST(OperationStoreCrashTest, KilledAtAHundredPointsLosesNothingAcknowledged) {
           << "acknowledged " << counter << " lost at kill " << round;
     }
   }
+  unsetenv("COMODAL_STORE_CRASH_WRITER");
   EXPECT_GE(acknowledged.size(), 100u);
   std::filesystem::remove_all(path.parent_path());
 }
