@@ -33,17 +33,18 @@ Status SlidesState::Check(const Operation& op, const Roster& roster) {
 }
 
 void SlidesState::Apply(const Operation& op) {
-  const OpKey key = OpKey::Of(op);
-  if (!page_ || page_->first < key) page_ = {key, LoadBE32(op.body.data())};
+  page_.Set(0, OpKey::Of(op), LoadBE32(op.body.data()));
 }
 
 std::optional<uint32_t> SlidesState::page() const {
-  if (!page_) return std::nullopt;
-  return page_->second;
+  if (page_.entries().empty()) return std::nullopt;
+  return page_.entries().begin()->second.second;
 }
 
 std::string SlidesState::Describe() const {
-  return page_ ? "page " + std::to_string(page_->second) + " @" + KeyText(page_->first) : "page -";
+  if (page_.entries().empty()) return "page -";
+  const auto& [key, page] = page_.entries().begin()->second;
+  return "page " + std::to_string(page) + " @" + KeyText(key);
 }
 
 Status HandsState::Check(const Operation& op, const Roster& roster) {
@@ -59,14 +60,12 @@ Status HandsState::Check(const Operation& op, const Roster& roster) {
 }
 
 void HandsState::Apply(const Operation& op) {
-  const OpKey key = OpKey::Of(op);
-  auto [it, inserted] = hands_.try_emplace(LoadBE32(op.body.data()), key, op.action == kRaise);
-  if (!inserted && it->second.first < key) it->second = {key, op.action == kRaise};
+  hands_.Set(LoadBE32(op.body.data()), OpKey::Of(op), op.action == kRaise);
 }
 
 std::vector<uint32_t> HandsState::Queue() const {
   std::vector<std::pair<OpKey, uint32_t>> up;
-  for (const auto& [who, hand] : hands_) {
+  for (const auto& [who, hand] : hands_.entries()) {
     if (hand.second) up.emplace_back(hand.first, who);
   }
   std::sort(up.begin(), up.end());
@@ -159,6 +158,147 @@ std::string QuizState::Describe() const {
     for (const auto& [pupil, option] : Answers(number)) {
       out += " " + std::to_string(pupil) + "=" + std::to_string(option);
     }
+  }
+  return out;
+}
+
+Status TimerState::Check(const Operation& op, const Roster& roster) {
+  const Participant* author = AuthorOf(op, roster);
+  if (author == nullptr || author->role != Role::kTeacher) return NotAllowed();
+  if (op.action < kStart || op.action > kReset) return BadBody();
+  if (op.body.size() != (op.action == kStart ? 4u : 0u)) return BadBody();
+  return Status::Ok();
+}
+
+void TimerState::Apply(const Operation& op) {
+  ops_.emplace(OpKey::Of(op),
+               std::pair{op.action, op.action == kStart ? LoadBE32(op.body.data()) : 0u});
+}
+
+TimerState::Reading TimerState::Read() const {
+  Reading r;
+  for (const auto& [key, entry] : ops_) {
+    const auto [action, duration] = entry;
+    const int64_t at = key.time.wall_ms;
+    switch (action) {
+      case kStart:
+        r = {true, at + duration, duration, true};
+        break;
+      case kPause:
+        if (r.running) r = {false, 0, std::max<int64_t>(0, r.ends_at_ms - at), true};
+        break;
+      case kResume:
+        if (r.set && !r.running) r = {true, at + r.remaining_ms, r.remaining_ms, true};
+        break;
+      case kReset:
+        r = {};
+        break;
+      default:
+        break;
+    }
+  }
+  return r;
+}
+
+std::string TimerState::Describe() const {
+  const Reading r = Read();
+  if (!r.set) return "timer -";
+  return r.running ? "timer ends " + std::to_string(r.ends_at_ms)
+                   : "timer paused " + std::to_string(r.remaining_ms);
+}
+
+Status ChatState::Check(const Operation& op, const Roster& roster) {
+  if (AuthorOf(op, roster) == nullptr) return NotAllowed();
+  if (op.action != kPost || op.body.empty() || op.body.size() > kMaxText) return BadBody();
+  return Status::Ok();
+}
+
+void ChatState::Apply(const Operation& op) {
+  messages_.emplace(OpKey::Of(op),
+                    std::pair{op.author, std::string(op.body.begin(), op.body.end())});
+}
+
+std::vector<std::pair<uint32_t, std::string>> ChatState::Messages() const {
+  std::vector<std::pair<uint32_t, std::string>> out;
+  for (const auto& [key, message] : messages_) out.push_back(message);
+  return out;
+}
+
+std::string ChatState::Describe() const {
+  std::string out = "chat";
+  for (const auto& [key, message] : messages_) {
+    out += " " + std::to_string(message.first) + ":" + std::to_string(message.second.size());
+  }
+  return out;
+}
+
+Status WhiteboardState::Check(const Operation& op, const Roster& roster) {
+  const Participant* author = AuthorOf(op, roster);
+  if (author == nullptr || author->role == Role::kPupil) return NotAllowed();
+  if (op.action == kAddStroke) {
+    if (op.body.size() < 3 || op.body.size() > 2 + 4000) return BadBody();
+  } else if (op.action == kErase) {
+    if (op.body.size() != 14) return BadBody();
+  } else {
+    return BadBody();
+  }
+  return Status::Ok();
+}
+
+void WhiteboardState::Apply(const Operation& op) {
+  if (op.action == kAddStroke) {
+    added_[LoadBE16(op.body.data())].emplace(OpKey::Of(op), op.id);
+  } else {
+    erased_.insert({LoadBE32(op.body.data() + 2), LoadBE64(op.body.data() + 6)});
+  }
+}
+
+std::vector<OperationId> WhiteboardState::Strokes(uint16_t page) const {
+  std::vector<OperationId> out;
+  auto it = added_.find(page);
+  if (it == added_.end()) return out;
+  for (const auto& [key, id] : it->second) {
+    if (!erased_.contains(id)) out.push_back(id);
+  }
+  return out;
+}
+
+std::string WhiteboardState::Describe() const {
+  std::string out = "board";
+  for (const auto& [page, strokes] : added_) {
+    out += " p" + std::to_string(page) + ":";
+    for (const OperationId& id : Strokes(page)) {
+      out += std::to_string(id.node) + "." + std::to_string(id.counter) + ",";
+    }
+  }
+  return out;
+}
+
+Status AttendanceState::Check(const Operation& op, const Roster& roster) {
+  const Participant* author = AuthorOf(op, roster);
+  if (author == nullptr) return NotAllowed();
+  if ((op.action != kPresent && op.action != kAbsent) || op.body.size() != 4) return BadBody();
+  const Participant* pupil = roster.Find(LoadBE32(op.body.data()));
+  if (pupil == nullptr || pupil->role != Role::kPupil) return BadBody();
+  const bool tutor_here = author->role == Role::kTutor && author->node == pupil->node;
+  if (!tutor_here && author->role != Role::kTeacher) return NotAllowed();
+  return Status::Ok();
+}
+
+void AttendanceState::Apply(const Operation& op) {
+  marks_.Set(LoadBE32(op.body.data()), OpKey::Of(op), op.action == kPresent);
+}
+
+std::map<uint32_t, bool> AttendanceState::Marks() const {
+  std::map<uint32_t, bool> out;
+  for (const auto& [pupil, mark] : marks_.entries()) out[pupil] = mark.second;
+  return out;
+}
+
+std::string AttendanceState::Describe() const {
+  std::string out = "attendance";
+  for (const auto& [pupil, present] : Marks()) {
+    out += " " + std::to_string(pupil) + (present ? "+" : "-");
   }
   return out;
 }

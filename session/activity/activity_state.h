@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "session/activity/operation.h"
 #include "session/class/roster.h"
@@ -22,6 +23,21 @@ struct OpKey {
 
   static OpKey Of(const Operation& op) { return {op.time, op.id}; }
   friend auto operator<=>(const OpKey&, const OpKey&) = default;
+};
+
+// A register per key: the value of the operation that comes last in the agreed order, whatever
+// the order operations are applied in.
+template <typename K, typename V>
+class LastWriterWins {
+ public:
+  void Set(const K& key, const OpKey& at, V value) {
+    auto [it, inserted] = entries_.try_emplace(key, at, value);
+    if (!inserted && it->second.first < at) it->second = {at, std::move(value)};
+  }
+  const std::map<K, std::pair<OpKey, V>>& entries() const { return entries_; }
+
+ private:
+  std::map<K, std::pair<OpKey, V>> entries_;
 };
 
 // The convergent states of the class activities. Each is a function of the set of operations it
@@ -41,7 +57,7 @@ class SlidesState {
   std::string Describe() const;
 
  private:
-  std::optional<std::pair<OpKey, uint32_t>> page_;
+  LastWriterWins<int, uint32_t> page_;
 };
 
 // Raised hands: a queue in the order the hands went up. Action 1 raises, 2 lowers; body: the
@@ -57,7 +73,7 @@ class HandsState {
   std::string Describe() const;
 
  private:
-  std::map<uint32_t, std::pair<OpKey, bool>> hands_;  // The latest raise or lower of each.
+  LastWriterWins<uint32_t, bool> hands_;  // Up or down, by the latest raise or lower.
 };
 
 // Quizzes and polls. The teacher opens a question (action 1, body: question 16 bits, options 8
@@ -84,6 +100,74 @@ class QuizState {
     std::map<uint32_t, std::map<OpKey, uint8_t>> answers;  // By pupil, every answer in order.
   };
   std::map<uint16_t, Question> questions_;
+};
+
+// The class timer, in hub time (the clock readings of the teacher's operations). Action 1 starts
+// it (body: duration in ms, 32 bits), 2 pauses, 3 resumes, 4 resets (no body). Teacher only.
+// Its state is the teacher's operations taken in the agreed order.
+class TimerState {
+ public:
+  enum Action : uint8_t { kStart = 1, kPause = 2, kResume = 3, kReset = 4 };
+  static Status Check(const Operation& op, const Roster& roster);
+  void Apply(const Operation& op);
+  struct Reading {
+    bool running = false;
+    int64_t ends_at_ms = 0;    // Running: when it reaches zero, in hub time.
+    int64_t remaining_ms = 0;  // Paused: what is left.
+    bool set = false;          // Started and not reset.
+  };
+  Reading Read() const;
+  std::string Describe() const;
+
+ private:
+  std::map<OpKey, std::pair<uint8_t, uint32_t>> ops_;  // Action and duration, in order.
+};
+
+// Chat: action 1 posts a message (body: UTF-8 text, 1 to 500 bytes). Anyone in the lesson.
+// Messages show in the agreed order.
+class ChatState {
+ public:
+  enum Action : uint8_t { kPost = 1 };
+  static constexpr size_t kMaxText = 500;
+  static Status Check(const Operation& op, const Roster& roster);
+  void Apply(const Operation& op);
+  std::vector<std::pair<uint32_t, std::string>> Messages() const;  // Author and text.
+  std::string Describe() const;
+
+ private:
+  std::map<OpKey, std::pair<uint32_t, std::string>> messages_;
+};
+
+// Whiteboard: action 1 adds a stroke to a page (body: page 16 bits, then the stroke's points,
+// 1 to 4000 bytes); action 2 erases one (body: page 16 bits, the stroke's operation id: node 32
+// bits, counter 64 bits). The teacher and tutors draw. An erased stroke stays erased whatever
+// the order the two arrive in.
+class WhiteboardState {
+ public:
+  enum Action : uint8_t { kAddStroke = 1, kErase = 2 };
+  static Status Check(const Operation& op, const Roster& roster);
+  void Apply(const Operation& op);
+  // The strokes shown on a page, in the agreed order: their ids.
+  std::vector<OperationId> Strokes(uint16_t page) const;
+  std::string Describe() const;
+
+ private:
+  std::map<uint16_t, std::map<OpKey, OperationId>> added_;
+  std::set<OperationId> erased_;
+};
+
+// Attendance: action 1 marks a pupil present, 2 absent (body: pupil, 32 bits). The pupil's tutor
+// (same node) or the teacher; the last mark in the agreed order stands.
+class AttendanceState {
+ public:
+  enum Action : uint8_t { kPresent = 1, kAbsent = 2 };
+  static Status Check(const Operation& op, const Roster& roster);
+  void Apply(const Operation& op);
+  std::map<uint32_t, bool> Marks() const;
+  std::string Describe() const;
+
+ private:
+  LastWriterWins<uint32_t, bool> marks_;
 };
 
 }  // namespace comodal::session

@@ -18,9 +18,16 @@ Status Replica::Check(const Operation& op) const {
       return HandsState::Check(op, roster_);
     case ActivityKind::kQuiz:
       return QuizState::Check(op, roster_);
-    default:
-      return Error{ErrorCode::kUnsupported, "activity not replicated yet"};
+    case ActivityKind::kTimer:
+      return TimerState::Check(op, roster_);
+    case ActivityKind::kChat:
+      return ChatState::Check(op, roster_);
+    case ActivityKind::kWhiteboard:
+      return WhiteboardState::Check(op, roster_);
+    case ActivityKind::kAttendance:
+      return AttendanceState::Check(op, roster_);
   }
+  return Error{ErrorCode::kUnsupported, "operation for an unknown activity"};
 }
 
 void Replica::Apply(const Operation& op) {
@@ -34,7 +41,17 @@ void Replica::Apply(const Operation& op) {
     case ActivityKind::kQuiz:
       quiz_.Apply(op);
       break;
-    default:
+    case ActivityKind::kTimer:
+      timer_.Apply(op);
+      break;
+    case ActivityKind::kChat:
+      chat_.Apply(op);
+      break;
+    case ActivityKind::kWhiteboard:
+      whiteboard_.Apply(op);
+      break;
+    case ActivityKind::kAttendance:
+      attendance_.Apply(op);
       break;
   }
   version_.Add(op.id);
@@ -110,7 +127,9 @@ std::vector<Operation> Replica::Missing(const VersionVector& theirs) const {
 }
 
 std::string Replica::Describe() const {
-  return slides_.Describe() + " | " + hands_.Describe() + " | " + quiz_.Describe();
+  return slides_.Describe() + " | " + hands_.Describe() + " | " + quiz_.Describe() + " | " +
+         timer_.Describe() + " | " + chat_.Describe() + " | " + whiteboard_.Describe() + " | " +
+         attendance_.Describe();
 }
 
 }  // namespace comodal::session

@@ -59,6 +59,10 @@ class Replica {
   const SlidesState& slides() const { return slides_; }
   const HandsState& hands() const { return hands_; }
   const QuizState& quiz() const { return quiz_; }
+  const TimerState& timer() const { return timer_; }
+  const ChatState& chat() const { return chat_; }
+  const WhiteboardState& whiteboard() const { return whiteboard_; }
+  const AttendanceState& attendance() const { return attendance_; }
   // The whole state in a canonical text: equal at replicas that hold the same operations.
   std::string Describe() const;
   const Stats& stats() const { return stats_; }
@@ -77,6 +81,10 @@ class Replica {
   SlidesState slides_;
   HandsState hands_;
   QuizState quiz_;
+  TimerState timer_;
+  ChatState chat_;
+  WhiteboardState whiteboard_;
+  AttendanceState attendance_;
   Stats stats_;
 };
 

@@ -148,6 +148,66 @@ TEST(ReplicaTest, HandsQueueInTheOrderTheyWentUp) {
   EXPECT_EQ(hub.hands().Queue(), (std::vector<uint32_t>{300, 10}));
 }
 
+// The timer runs in hub time: paused, it keeps what was left; resumed, it ends that much later.
+TEST(ReplicaTest, TheTimerKeepsHubTimeThroughPauses) {
+  Replica hub(kHub, ClassOf(2));
+  Replica site(2, ClassOf(2));
+  std::vector<Operation> ops;
+  auto act = [&](uint8_t action, std::vector<uint8_t> body, Timestamp at) {
+    auto op = hub.Make(kTeacher, ActivityKind::kTimer, action, std::move(body), at);
+    ASSERT_TRUE(op.ok()) << op.error().ToString();
+    ops.push_back(*op);
+  };
+  act(TimerState::kStart, U32(60'000), kT0);
+  act(TimerState::kPause, {}, kT0 + TimeDelta::Seconds(20));
+  act(TimerState::kResume, {}, kT0 + TimeDelta::Seconds(50));
+  // The site gets them in reverse.
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) ASSERT_TRUE(site.Receive(*it, kT0).ok());
+  const TimerState::Reading r = site.timer().Read();
+  EXPECT_TRUE(r.running);
+  EXPECT_EQ(r.ends_at_ms, kT0.ms() + 90'000);
+  EXPECT_EQ(site.Describe(), hub.Describe());
+  // A pupil cannot touch it.
+  EXPECT_FALSE(site.Make(200, ActivityKind::kTimer, TimerState::kReset, {}, kT0).ok());
+}
+
+// A stroke erased stays erased, even when the erase arrives before the stroke.
+TEST(ReplicaTest, AnErasedStrokeStaysErasedWhateverTheOrder) {
+  Replica hub(kHub, ClassOf(2));
+  Replica site(2, ClassOf(2));
+  std::vector<uint8_t> stroke = Question(0);
+  stroke.insert(stroke.end(), 10, 0x22);
+  auto add =
+      hub.Make(kTeacher, ActivityKind::kWhiteboard, WhiteboardState::kAddStroke, stroke, kT0);
+  ASSERT_TRUE(add.ok());
+  std::vector<uint8_t> erase = Question(0);
+  erase.resize(14);
+  StoreBE32(erase.data() + 2, add->id.node);
+  StoreBE64(erase.data() + 6, add->id.counter);
+  auto erased = site.Make(22, ActivityKind::kWhiteboard, WhiteboardState::kErase, erase, kT0);
+  ASSERT_TRUE(erased.ok()) << erased.error().ToString();  // The tutor erases.
+  ASSERT_TRUE(site.Receive(*add, kT0).ok());
+  ASSERT_TRUE(hub.Receive(*erased, kT0).ok());
+  EXPECT_TRUE(site.whiteboard().Strokes(0).empty());
+  EXPECT_EQ(site.Describe(), hub.Describe());
+  // Pupils do not draw.
+  EXPECT_FALSE(
+      site.Make(200, ActivityKind::kWhiteboard, WhiteboardState::kAddStroke, stroke, kT0).ok());
+}
+
+// A tutor marks their own site's pupils; the teacher marks anyone.
+TEST(ReplicaTest, AttendanceIsMarkedByThePupilsTutorOrTheTeacher) {
+  Replica hub(kHub, ClassOf(3));
+  Replica site(2, ClassOf(3));
+  EXPECT_TRUE(
+      site.Make(22, ActivityKind::kAttendance, AttendanceState::kPresent, U32(200), kT0).ok());
+  EXPECT_FALSE(
+      site.Make(22, ActivityKind::kAttendance, AttendanceState::kPresent, U32(300), kT0).ok());
+  EXPECT_TRUE(
+      hub.Make(kTeacher, ActivityKind::kAttendance, AttendanceState::kAbsent, U32(300), kT0).ok());
+  EXPECT_EQ(site.attendance().Marks(), (std::map<uint32_t, bool>{{200, true}}));
+}
+
 // Property: random schedules of 4 replicas issuing random operations (some not allowed, some
 // malformed), delivered with random delay, reordering, duplication and loss, with partitions
 // that cut a node off for a while, end, after anti-entropy, with identical states at every
@@ -206,12 +266,15 @@ TEST(ReplicaTest, RandomSchedulesConvergeWithNothingLostOrAppliedTwice) {
       const std::vector<uint32_t>& here = at_node[r + 1];
       const uint32_t author =
           chance(0.9) ? here[random() % here.size()] : ids[random() % ids.size()];
-      const auto activity = std::array{ActivityKind::kSlides, ActivityKind::kHands,
-                                       ActivityKind::kQuiz}[random() % 3];
-      const auto action =
-          static_cast<uint8_t>(activity == ActivityKind::kSlides
-                                   ? 1
-                                   : 1 + random() % (activity == ActivityKind::kHands ? 2 : 4));
+      const auto activity =
+          std::array{ActivityKind::kSlides,    ActivityKind::kHands, ActivityKind::kQuiz,
+                     ActivityKind::kTimer,     ActivityKind::kChat,  ActivityKind::kWhiteboard,
+                     ActivityKind::kAttendance}[random() % 7];
+      const std::map<ActivityKind, uint8_t> actions = {
+          {ActivityKind::kSlides, 1},    {ActivityKind::kHands, 2}, {ActivityKind::kQuiz, 4},
+          {ActivityKind::kTimer, 4},     {ActivityKind::kChat, 1},  {ActivityKind::kWhiteboard, 2},
+          {ActivityKind::kAttendance, 2}};
+      const auto action = static_cast<uint8_t>(1 + random() % actions.at(activity));
       std::vector<uint8_t> body;
       if (activity == ActivityKind::kSlides) body = U32(static_cast<uint32_t>(random() % 30));
       if (activity == ActivityKind::kHands)
@@ -221,6 +284,23 @@ TEST(ReplicaTest, RandomSchedulesConvergeWithNothingLostOrAppliedTwice) {
             action == QuizState::kClose || action == QuizState::kReveal
                 ? Question(static_cast<uint16_t>(random() % 3))
                 : Question(static_cast<uint16_t>(random() % 3), static_cast<uint8_t>(random() % 6));
+      }
+      if (activity == ActivityKind::kTimer && action == TimerState::kStart) {
+        body = U32(static_cast<uint32_t>(random() % 600'000));
+      }
+      if (activity == ActivityKind::kChat) body.assign(1 + random() % 40, 'a');
+      if (activity == ActivityKind::kAttendance) body = U32(ids[random() % ids.size()]);
+      if (activity == ActivityKind::kWhiteboard) {
+        body = Question(static_cast<uint16_t>(random() % 2));  // The page.
+        if (action == WhiteboardState::kAddStroke) {
+          body.insert(body.end(), 1 + random() % 30, 0x11);
+        } else if (!made.empty()) {  // Erase some stroke made so far (or anything else).
+          const OperationId target = made[random() % made.size()].id;
+          std::vector<uint8_t> id(12);
+          StoreBE32(id.data(), target.node);
+          StoreBE64(id.data() + 4, target.counter);
+          body.insert(body.end(), id.begin(), id.end());
+        }
       }
       if (chance(0.05)) body.push_back(0);  // Malformed.
       auto op = replicas[r]->Make(author, activity, action, body, now + skew[r]);
