@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "session/activity/operation.h"
+#include "session/blob/blob_manifest.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/rtp_packet.h"
 
@@ -143,6 +144,12 @@ void WriteOperationSeeds(const std::filesystem::path& dir) {
   WriteSeed(dir, "slides_page_empty_body", page.Serialize());
 }
 
+void WriteBlobManifestSeeds(const std::filesystem::path& dir) {
+  const std::vector<uint8_t> worksheet(3000, 0x5A);
+  WriteSeed(dir, "three_chunks", session::BlobManifest::Of(worksheet, 1024).Serialize());
+  WriteSeed(dir, "empty", session::BlobManifest::Of({}).Serialize());
+}
+
 }  // namespace comodal
 
 int main(int argc, char** argv) {
@@ -156,6 +163,7 @@ int main(int argc, char** argv) {
   comodal::WriteRtcpSeeds(root / "rtcp");
   comodal::WriteVideoPayloadSeeds(root);
   comodal::WriteOperationSeeds(root / "session_operation");
+  comodal::WriteBlobManifestSeeds(root / "session_blob_manifest");
   for (const char* trace : {"1\n2\n3\n4\n", "5\n10\n", "0\n0\n7\n7\n7\n20\n"}) {
     const std::string_view text(trace);
     comodal::WriteSeed(root / "mahimahi", std::to_string(text.size()),
