@@ -514,12 +514,13 @@ void MediaSender::UpdateFecProtection() {
     fec_path_loss_ = path_loss;
   }
   if (measured) fec_loss_updated_ = now;
-  const double loss = fec_path_loss_;
-  if (std::abs(rate - stats_.fec_rate) < 0.005 && std::abs(loss - fec_loss_) < 0.005) return;
+  if (std::abs(rate - stats_.fec_rate) < 0.005 &&
+      std::abs(fec_path_loss_ - stats_.fec_loss) < 0.005) {
+    return;
+  }
   stats_.fec_rate = rate;
-  stats_.fec_loss = loss;
-  fec_loss_ = loss;
-  fec_->SetProtection(rate, std::min(config_.max_key_fec_rate, 2 * rate), loss);
+  stats_.fec_loss = fec_path_loss_;
+  fec_->SetProtection(rate, std::min(config_.max_key_fec_rate, 2 * rate), fec_path_loss_);
 }
 
 TimeDelta MediaSender::SendSecondCopies() {

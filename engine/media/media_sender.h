@@ -288,7 +288,6 @@ class MediaSender {
   std::optional<uint32_t> keyframe_timestamp_;  // RTP timestamp of the last keyframe.
   // FEC bytes per video byte, smoothed, and the counts it was last measured from.
   double fec_overhead_ = 0;
-  double fec_loss_ = 0;  // The loss the FEC was last sized for.
   // The path's loss as Reed-Solomon repair is sized for (see UpdateFecProtection).
   static constexpr TimeDelta kFecLossRise = TimeDelta::Seconds(1);
   static constexpr TimeDelta kFecLossFall = TimeDelta::Seconds(10);

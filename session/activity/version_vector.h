@@ -19,7 +19,6 @@ class VersionVector {
   bool Contains(OperationId id) const;
   // Every operation of `node` up to this counter is held.
   uint64_t Contiguous(uint32_t node) const;
-  const std::map<uint32_t, uint64_t>& contiguous() const { return contiguous_; }
 
  private:
   std::map<uint32_t, uint64_t> contiguous_;

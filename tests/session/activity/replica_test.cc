@@ -36,9 +36,13 @@ std::vector<uint8_t> U32(uint32_t v) {
   StoreBE32(out.data(), v);
   return out;
 }
-std::vector<uint8_t> Question(uint16_t q, std::optional<uint8_t> option = std::nullopt) {
+std::vector<uint8_t> U16(uint16_t v) {
   std::vector<uint8_t> out(2);
-  StoreBE16(out.data(), q);
+  StoreBE16(out.data(), v);
+  return out;
+}
+std::vector<uint8_t> Question(uint16_t q, std::optional<uint8_t> option = std::nullopt) {
+  std::vector<uint8_t> out = U16(q);
   if (option) out.push_back(*option);
   return out;
 }
@@ -175,12 +179,12 @@ TEST(ReplicaTest, TheTimerKeepsHubTimeThroughPauses) {
 TEST(ReplicaTest, AnErasedStrokeStaysErasedWhateverTheOrder) {
   Replica hub(kHub, ClassOf(2));
   Replica site(2, ClassOf(2));
-  std::vector<uint8_t> stroke = Question(0);
+  std::vector<uint8_t> stroke = U16(0);  // Page 0.
   stroke.insert(stroke.end(), 10, 0x22);
   auto add =
       hub.Make(kTeacher, ActivityKind::kWhiteboard, WhiteboardState::kAddStroke, stroke, kT0);
   ASSERT_TRUE(add.ok());
-  std::vector<uint8_t> erase = Question(0);
+  std::vector<uint8_t> erase = U16(0);
   erase.resize(14);
   StoreBE32(erase.data() + 2, add->id.node);
   StoreBE64(erase.data() + 6, add->id.counter);
@@ -215,6 +219,16 @@ TEST(ReplicaTest, AttendanceIsMarkedByThePupilsTutorOrTheTeacher) {
 TEST(ReplicaTest, RandomSchedulesConvergeWithNothingLostOrAppliedTwice) {
   constexpr int kSchedules = 1000;
   constexpr uint32_t kNodes = 4;
+  // Each activity, and how many actions it has.
+  constexpr std::array<std::pair<ActivityKind, uint8_t>, 7> kActivities = {{
+      {ActivityKind::kSlides, 1},
+      {ActivityKind::kHands, 2},
+      {ActivityKind::kQuiz, 4},
+      {ActivityKind::kTimer, 4},
+      {ActivityKind::kChat, 1},
+      {ActivityKind::kWhiteboard, 2},
+      {ActivityKind::kAttendance, 2},
+  }};
   const Roster roster = ClassOf(kNodes);
   std::vector<uint32_t> ids;
   std::map<uint32_t, std::vector<uint32_t>> at_node;
@@ -266,15 +280,8 @@ TEST(ReplicaTest, RandomSchedulesConvergeWithNothingLostOrAppliedTwice) {
       const std::vector<uint32_t>& here = at_node[r + 1];
       const uint32_t author =
           chance(0.9) ? here[random() % here.size()] : ids[random() % ids.size()];
-      const auto activity =
-          std::array{ActivityKind::kSlides,    ActivityKind::kHands, ActivityKind::kQuiz,
-                     ActivityKind::kTimer,     ActivityKind::kChat,  ActivityKind::kWhiteboard,
-                     ActivityKind::kAttendance}[random() % 7];
-      const std::map<ActivityKind, uint8_t> actions = {
-          {ActivityKind::kSlides, 1},    {ActivityKind::kHands, 2}, {ActivityKind::kQuiz, 4},
-          {ActivityKind::kTimer, 4},     {ActivityKind::kChat, 1},  {ActivityKind::kWhiteboard, 2},
-          {ActivityKind::kAttendance, 2}};
-      const auto action = static_cast<uint8_t>(1 + random() % actions.at(activity));
+      const auto [activity, actions] = kActivities[random() % kActivities.size()];
+      const auto action = static_cast<uint8_t>(1 + random() % actions);
       std::vector<uint8_t> body;
       if (activity == ActivityKind::kSlides) body = U32(static_cast<uint32_t>(random() % 30));
       if (activity == ActivityKind::kHands)
@@ -291,7 +298,7 @@ TEST(ReplicaTest, RandomSchedulesConvergeWithNothingLostOrAppliedTwice) {
       if (activity == ActivityKind::kChat) body.assign(1 + random() % 40, 'a');
       if (activity == ActivityKind::kAttendance) body = U32(ids[random() % ids.size()]);
       if (activity == ActivityKind::kWhiteboard) {
-        body = Question(static_cast<uint16_t>(random() % 2));  // The page.
+        body = U16(static_cast<uint16_t>(random() % 2));  // The page.
         if (action == WhiteboardState::kAddStroke) {
           body.insert(body.end(), 1 + random() % 30, 0x11);
         } else if (!made.empty()) {  // Erase some stroke made so far (or anything else).
