@@ -1,8 +1,15 @@
 #include "transport/cc/transport_feedback_generator.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace comodal {
+namespace {
+
+constexpr int64_t kRestartDistance = 1 << 14;
+constexpr TimeDelta kRestartSilence = TimeDelta::Seconds(1);
+
+}  // namespace
 
 TransportFeedbackGenerator::TransportFeedbackGenerator(uint32_t sender_ssrc, uint32_t media_ssrc,
                                                        Config config)
@@ -11,9 +18,22 @@ TransportFeedbackGenerator::TransportFeedbackGenerator(uint32_t sender_ssrc, uin
 void TransportFeedbackGenerator::OnPacket(uint16_t transport_sequence_number, DataSize size,
                                           Timestamp arrival) {
   const int64_t sequence = unwrapper_.Unwrap(transport_sequence_number);
+  // Reporting runs at most a few hundred packets behind the newest arrival. A packet a quarter
+  // of the number space away from it, or behind it after a silence, comes after an outage
+  // through which the sender went on numbering (an hour of audio is several wraps of 16 bits):
+  // its number says nothing about how many were lost, and read as behind it would be taken for
+  // one already reported, and every packet after it too. Reporting starts again from it.
+  const int64_t distance = sequence - next_to_report_;
+  if (next_to_report_ >= 0 && (std::abs(distance) > kRestartDistance ||
+                               (distance < 0 && arrival - last_arrival_ > kRestartSilence))) {
+    arrivals_.clear();
+    last_reported_.reset();
+    next_to_report_ = sequence;
+  }
   // Already reported (a duplicate, or a packet so late that its slot went out as lost).
   if (sequence < next_to_report_) return;
   arrivals_.emplace(sequence, arrival);
+  last_arrival_ = std::max(last_arrival_, arrival);
   if (next_to_report_ < 0) next_to_report_ = sequence;
   if (!window_start_.IsFinite()) window_start_ = arrival;
   window_bytes_ += size;

@@ -58,6 +58,7 @@ class TransportFeedbackGenerator {
   SeqNumUnwrapper<uint16_t> unwrapper_;
   std::map<int64_t, Timestamp> arrivals_;  // Not reported yet; by unwrapped sequence number.
   int64_t next_to_report_ = -1;            // The first sequence number the next message covers.
+  Timestamp last_arrival_ = Timestamp::MinusInfinity();
   std::optional<std::pair<int64_t, Timestamp>> last_reported_;  // Newest packet reported.
   uint8_t feedback_count_ = 0;
   Timestamp last_sent_ = Timestamp::MinusInfinity();

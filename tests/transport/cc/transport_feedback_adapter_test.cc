@@ -107,6 +107,42 @@ TEST(TransportFeedbackGeneratorTest, IntervalFollowsTheIncomingRate) {
   EXPECT_EQ(interval_at(DataSize::Bytes(100), TimeDelta::Millis(20)), TimeDelta::Millis(250));
 }
 
+// Through an hour's outage the sender kept numbering (audio goes on at 50 packets a second:
+// 180 000 numbers, wraps of 16 bits); whatever the jump modulo 2^16, the first packets after it
+// are reported, not taken for packets already reported (the controller would never hear again),
+// and no gap of thousands is reported lost.
+TEST(TransportFeedbackAdapterTest, FeedbackResumesAfterTheNumbersWrappedThroughAnOutage) {
+  // Landing far behind, far ahead, a little ahead, and just behind where reporting stood.
+  for (const int jump : {180'000, 180'000 + 40'000, 3 * 65'536 + 300, 3 * 65'536 - 200}) {
+    Link link;
+    const Timestamp start = Timestamp::Seconds(10);
+    for (int i = 0; i < 100; ++i) {
+      const Timestamp sent = start + TimeDelta::Millis(20) * i;
+      link.adapter.OnPacketSent(
+          {static_cast<uint16_t>(i), DataSize::Bytes(200), sent, std::nullopt});
+      link.generator.OnPacket(static_cast<uint16_t>(i), DataSize::Bytes(200),
+                              sent + TimeDelta::Millis(300));
+    }
+    link.DeliverFeedback(start + TimeDelta::Seconds(3));
+    // Sent into the outage: none arrives.
+    for (int i = 100; i < 100 + jump; ++i) {
+      link.adapter.OnPacketSent({static_cast<uint16_t>(i), DataSize::Bytes(200),
+                                 start + TimeDelta::Millis(20) * i, std::nullopt});
+    }
+    const Timestamp back = start + TimeDelta::Millis(20) * (100 + jump);
+    for (int i = 0; i < 50; ++i) {
+      const auto number = static_cast<uint16_t>(100 + jump + i);
+      const Timestamp sent = back + TimeDelta::Millis(20) * i;
+      link.adapter.OnPacketSent({number, DataSize::Bytes(200), sent, std::nullopt});
+      link.generator.OnPacket(number, DataSize::Bytes(200), sent + TimeDelta::Millis(300));
+    }
+    link.results.clear();
+    link.DeliverFeedback(back + TimeDelta::Seconds(2));
+    ASSERT_EQ(link.results.size(), 50u) << "jump " << jump;
+    for (const PacketResult& r : link.results) EXPECT_TRUE(r.received()) << "jump " << jump;
+  }
+}
+
 // A lost feedback message: the packets it covered are no longer counted in flight once the next
 // message arrives, and what the next message reports is matched as usual.
 TEST(TransportFeedbackAdapterTest, LostFeedbackDoesNotLeaveDataInFlightForever) {
