@@ -1,5 +1,7 @@
 #include "session/activity/version_vector.h"
 
+#include <algorithm>
+
 namespace comodal::session {
 
 bool VersionVector::Contains(OperationId id) const {
@@ -31,6 +33,77 @@ bool VersionVector::Add(OperationId id) {
   }
   if (waiting.empty()) beyond_.erase(it);
   return true;
+}
+
+size_t VersionVector::WireSize() const {
+  size_t size = 2;
+  size_t beyond = 0;
+  for (const auto& [node, upto] : contiguous_) {
+    size += 14;
+    if (auto it = beyond_.find(node); it != beyond_.end()) {
+      const size_t count = std::min(it->second.size(), kMaxBeyond - beyond);
+      size += 8 * count;
+      beyond += count;
+    }
+  }
+  return size;
+}
+
+void VersionVector::Write(ByteWriter& out) const {
+  out.U16(static_cast<uint16_t>(std::min(contiguous_.size(), kMaxNodes)));
+  size_t nodes = 0;
+  size_t beyond = 0;
+  for (const auto& [node, upto] : contiguous_) {
+    if (nodes++ == kMaxNodes) break;
+    out.U32(node);
+    out.U64(upto);
+    auto it = beyond_.find(node);
+    const size_t count = it == beyond_.end() ? 0 : std::min(it->second.size(), kMaxBeyond - beyond);
+    out.U16(static_cast<uint16_t>(count));
+    if (count == 0) continue;
+    // Leaving some out only makes the peer send them again: it is told it lacks them.
+    size_t written = 0;
+    for (uint64_t counter : it->second) {
+      if (written++ == count) break;
+      out.U64(counter);
+    }
+    beyond += count;
+  }
+}
+
+Result<VersionVector> VersionVector::Parse(ByteReader& in) {
+  VersionVector version;
+  const uint16_t nodes = in.U16();
+  if (!in.ok()) return Error{ErrorCode::kTruncated, "version vector shorter than its count"};
+  if (nodes > kMaxNodes) return Error{ErrorCode::kMalformed, "version vector over 1024 nodes"};
+  size_t beyond_total = 0;
+  int64_t previous_node = -1;
+  for (uint16_t i = 0; i < nodes; ++i) {
+    const uint32_t node = in.U32();
+    const uint64_t upto = in.U64();
+    const uint16_t count = in.U16();
+    if (!in.ok()) return Error{ErrorCode::kTruncated, "version vector shorter than its nodes"};
+    if (int64_t{node} <= previous_node) {
+      return Error{ErrorCode::kMalformed, "version vector nodes not increasing"};
+    }
+    previous_node = node;
+    beyond_total += count;
+    if (beyond_total > kMaxBeyond) {
+      return Error{ErrorCode::kMalformed, "version vector over 4096 counters beyond"};
+    }
+    version.contiguous_[node] = upto;
+    uint64_t floor = upto + 1;
+    for (uint16_t j = 0; j < count; ++j) {
+      const uint64_t counter = in.U64();
+      if (!in.ok()) return Error{ErrorCode::kTruncated, "version vector shorter than its counters"};
+      if (counter <= floor) {
+        return Error{ErrorCode::kMalformed, "version vector counters not increasing past a gap"};
+      }
+      version.beyond_[node].insert(counter);
+      floor = counter;
+    }
+  }
+  return version;
 }
 
 }  // namespace comodal::session

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "session/activity/operation.h"
+#include "transport/base/byte_io.h"
+#include "transport/base/result.h"
 
 namespace comodal::session {
 
@@ -19,6 +21,18 @@ class VersionVector {
   bool Contains(OperationId id) const;
   // Every operation of `node` up to this counter is held.
   uint64_t Contiguous(uint32_t node) const;
+
+  // Wire form, big-endian: node count (16), then per node in increasing order: node (32),
+  // contiguous counter (64), count of counters held beyond it (16), those counters (64 each,
+  // increasing, above the contiguous one + 1).
+  static constexpr size_t kMaxNodes = 1024;
+  static constexpr size_t kMaxBeyond = 4096;  // In all; a replica holding more sends fewer.
+  size_t WireSize() const;
+  void Write(ByteWriter& out) const;
+  // Untrusted bytes: counts bounded, counters increasing, the reason named when wrong.
+  static Result<VersionVector> Parse(ByteReader& in);
+
+  friend bool operator==(const VersionVector&, const VersionVector&) = default;
 
  private:
   std::map<uint32_t, uint64_t> contiguous_;

@@ -66,14 +66,19 @@ Result<BlobManifest> BlobManifest::Parse(std::span<const uint8_t> data) {
 BlobAssembly::BlobAssembly(BlobManifest manifest)
     : manifest_(std::move(manifest)), held_(manifest_.chunk_count(), false) {}
 
-Result<BlobAssembly::Outcome> BlobAssembly::OnChunk(size_t index, std::span<const uint8_t> bytes) {
+Status BlobAssembly::Check(size_t index, std::span<const uint8_t> bytes) const {
   if (index >= manifest_.chunk_count()) {
     return Error{ErrorCode::kInvalidArgument, "blob chunk index beyond the manifest"};
   }
-  if (held_[index]) return Outcome::kDuplicate;
   if (bytes.size() != manifest_.ChunkLength(index) || Sha256(bytes) != manifest_.chunks[index]) {
     return Error{ErrorCode::kAuthenticationFailed, "blob chunk does not match its digest"};
   }
+  return Status::Ok();
+}
+
+Result<BlobAssembly::Outcome> BlobAssembly::OnChunk(size_t index, std::span<const uint8_t> bytes) {
+  if (held(index)) return Outcome::kDuplicate;
+  if (Status status = Check(index, bytes); !status.ok()) return status.error();
   MarkHeld(index);
   return Outcome::kKept;
 }

@@ -54,6 +54,9 @@ class BlobAssembly {
   explicit BlobAssembly(BlobManifest manifest);
 
   enum class Outcome { kKept, kDuplicate };
+  // Whether `bytes` are chunk `index` (in range, its length, its digest), without keeping it.
+  Status Check(size_t index, std::span<const uint8_t> bytes) const;
+  bool held(size_t index) const { return index < held_.size() && held_[index]; }
   // Refused (kept nothing) if the index is out of range or the bytes do not match the chunk's
   // digest or length.
   Result<Outcome> OnChunk(size_t index, std::span<const uint8_t> bytes);

@@ -2,52 +2,23 @@
 
 #include <sqlite3.h>
 
+#include "session/store/sqlite_statement.h"
+
 namespace comodal::session {
-namespace {
-
-// One statement at a time, finalised however it ends.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK;
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  bool ok() const { return ok_; }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  bool ok_ = false;
-};
-
-}  // namespace
 
 std::string OperationStore::Failure(const char* what) const {
   return path_ + ": " + what + ": " + sqlite3_errmsg(db_);
 }
 
 Result<std::unique_ptr<OperationStore>, std::string> OperationStore::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string error = path + ": cannot open: " + (db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return error;
-  }
-  std::unique_ptr<OperationStore> store(new OperationStore(db, path));
-  const char* setup =
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=FULL;"
-      "CREATE TABLE IF NOT EXISTS operations ("
-      "  node INTEGER NOT NULL, counter INTEGER NOT NULL, bytes BLOB NOT NULL,"
-      "  PRIMARY KEY (node, counter)) WITHOUT ROWID;";
-  if (sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
-      sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return store->Failure("cannot set up the operation store");
-  }
-  if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO operations VALUES (?, ?, ?)", -1,
+  Result<sqlite3*, std::string> db =
+      OpenDurableSqlite(path,
+                        "CREATE TABLE IF NOT EXISTS operations ("
+                        "  node INTEGER NOT NULL, counter INTEGER NOT NULL, bytes BLOB NOT NULL,"
+                        "  PRIMARY KEY (node, counter)) WITHOUT ROWID;");
+  if (!db.ok()) return db.error();
+  std::unique_ptr<OperationStore> store(new OperationStore(*db, path));
+  if (sqlite3_prepare_v2(*db, "INSERT OR IGNORE INTO operations VALUES (?, ?, ?)", -1,
                          &store->insert_, nullptr) != SQLITE_OK) {
     return store->Failure("cannot prepare the insert");
   }
@@ -59,7 +30,30 @@ OperationStore::~OperationStore() {
   sqlite3_close(db_);
 }
 
-Result<bool, std::string> OperationStore::Append(const Operation& op) {
+Result<bool, std::string> OperationStore::Append(const Operation& op) { return Insert(op); }
+
+Result<std::vector<bool>, std::string> OperationStore::AppendAll(std::span<const Operation> ops) {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Failure("cannot begin a transaction");
+  }
+  std::vector<bool> added;
+  for (const Operation& op : ops) {
+    Result<bool, std::string> inserted = Insert(op);
+    if (!inserted.ok()) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return inserted.error();
+    }
+    added.push_back(*inserted);
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    std::string failure = Failure("cannot commit the operations");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return failure;
+  }
+  return added;
+}
+
+Result<bool, std::string> OperationStore::Insert(const Operation& op) {
   const std::vector<uint8_t> bytes = op.Serialize();
   if (bytes.empty()) return path_ + ": operation does not serialise (body over 4096 bytes)";
   sqlite3_reset(insert_);
@@ -71,7 +65,7 @@ Result<bool, std::string> OperationStore::Append(const Operation& op) {
 }
 
 Result<std::vector<Operation>, std::string> OperationStore::LoadAll() const {
-  Statement select(db_, "SELECT node, counter, bytes FROM operations ORDER BY node, counter");
+  SqliteStatement select(db_, "SELECT node, counter, bytes FROM operations ORDER BY node, counter");
   if (!select.ok()) return Failure("cannot read the operations");
   std::vector<Operation> out;
   int step;
@@ -92,22 +86,13 @@ Result<std::vector<Operation>, std::string> OperationStore::LoadAll() const {
 }
 
 Result<uint64_t, std::string> OperationStore::MaxCounter(uint32_t node) const {
-  Statement select(db_, "SELECT COALESCE(MAX(counter), 0) FROM operations WHERE node = ?");
+  SqliteStatement select(db_, "SELECT COALESCE(MAX(counter), 0) FROM operations WHERE node = ?");
   if (!select.ok()) return Failure("cannot read the counters");
   sqlite3_bind_int64(select.get(), 1, node);
   if (sqlite3_step(select.get()) != SQLITE_ROW) return Failure("cannot read the counters");
   return static_cast<uint64_t>(sqlite3_column_int64(select.get(), 0));
 }
 
-std::string OperationStore::IntegrityCheck() const {
-  Statement check(db_, "PRAGMA integrity_check");
-  if (!check.ok()) return Failure("cannot run the integrity check");
-  std::string result;
-  while (sqlite3_step(check.get()) == SQLITE_ROW) {
-    if (!result.empty()) result += "; ";
-    result += reinterpret_cast<const char*>(sqlite3_column_text(check.get(), 0));
-  }
-  return result;
-}
+std::string OperationStore::IntegrityCheck() const { return SqliteIntegrityCheck(db_, path_); }
 
 }  // namespace comodal::session

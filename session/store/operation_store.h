@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ class OperationStore {
   // True if it was new. Fails (nothing stored) on a disk error, or an operation that does not
   // serialise.
   Result<bool, std::string> Append(const Operation& op);
+  // Several in one transaction (one commit to disk): all are stored or none. Returns which
+  // were new, in the order given.
+  Result<std::vector<bool>, std::string> AppendAll(std::span<const Operation> ops);
   // Every operation held, in the order of their ids. A row that does not parse (a damaged file)
   // is an error naming it, not skipped.
   Result<std::vector<Operation>, std::string> LoadAll() const;
@@ -41,6 +45,7 @@ class OperationStore {
  private:
   OperationStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   std::string Failure(const char* what) const;
+  Result<bool, std::string> Insert(const Operation& op);
 
   sqlite3* db_;
   std::string path_;

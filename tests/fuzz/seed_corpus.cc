@@ -10,6 +10,8 @@
 
 #include "session/activity/operation.h"
 #include "session/blob/blob_manifest.h"
+#include "session/sync/sync_message.h"
+#include "transport/datachannel/data_packet.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/rtp_packet.h"
 
@@ -150,6 +152,45 @@ void WriteBlobManifestSeeds(const std::filesystem::path& dir) {
   WriteSeed(dir, "empty", session::BlobManifest::Of({}).Serialize());
 }
 
+void WriteSyncMessageSeeds(const std::filesystem::path& dir) {
+  session::Operation stroke;
+  stroke.id = {101, 9};
+  stroke.time = {1'700'000'000'000, 0};
+  stroke.activity = session::ActivityKind::kWhiteboard;
+  stroke.action = 1;
+  stroke.author = 1000;
+  stroke.body = {0, 3, 10, 20, 30, 40};
+  session::VersionVector version;
+  version.Add({1, 1});
+  version.Add({101, 1});
+  version.Add({101, 3});
+  WriteSeed(dir, "hello", session::SerializeSyncMessage(session::SyncHello{101, 77, version}));
+  WriteSeed(dir, "operations",
+            session::SerializeSyncMessage(session::SyncOperations{{stroke, stroke}}));
+  const std::vector<uint8_t> photo(2500, 0x33);
+  const session::BlobManifest manifest = session::BlobManifest::Of(photo, 1024);
+  WriteSeed(dir, "blob_offer", session::SerializeSyncMessage(session::BlobOffer{manifest}));
+  WriteSeed(dir, "blob_want",
+            session::SerializeSyncMessage(session::BlobWant{manifest.digest, {0, 2}}));
+  WriteSeed(dir, "blob_chunk",
+            session::SerializeSyncMessage(session::BlobChunk{manifest.digest, 1, {1, 2, 3}}));
+  WriteSeed(dir, "blob_have", session::SerializeSyncMessage(session::BlobHave{manifest.digest}));
+  WriteSeed(dir, "clock_request", session::SerializeSyncMessage(session::ClockRequest{101, 5}));
+  WriteSeed(dir, "clock_response", session::SerializeSyncMessage(session::ClockResponse{5, 9, 10}));
+}
+
+void WriteDataPacketSeeds(const std::filesystem::path& dir) {
+  const std::vector<uint8_t> data(40, 0x11);
+  datachannel::DataPacket packet;
+  packet.incarnation = 3;
+  packet.epoch = 1;
+  packet.ack = datachannel::DataAck{5, 1, 10, 65536, {{12, 14}, {20, 20}}};
+  packet.fragment = datachannel::DataFragment{7, datachannel::Lane::kBulk, 2, 100, 40, data};
+  WriteSeed(dir, "ack_and_fragment", packet.Serialize());
+  packet.fragment.reset();
+  WriteSeed(dir, "ack_only", packet.Serialize());
+}
+
 }  // namespace comodal
 
 int main(int argc, char** argv) {
@@ -164,6 +205,8 @@ int main(int argc, char** argv) {
   comodal::WriteVideoPayloadSeeds(root);
   comodal::WriteOperationSeeds(root / "session_operation");
   comodal::WriteBlobManifestSeeds(root / "session_blob_manifest");
+  comodal::WriteSyncMessageSeeds(root / "session_sync_message");
+  comodal::WriteDataPacketSeeds(root / "datachannel");
   for (const char* trace : {"1\n2\n3\n4\n", "5\n10\n", "0\n0\n7\n7\n7\n20\n"}) {
     const std::string_view text(trace);
     comodal::WriteSeed(root / "mahimahi", std::to_string(text.size()),
