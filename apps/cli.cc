@@ -9,6 +9,7 @@
 #include "apps/media_commands.h"
 #include "apps/satlink.h"
 #include "apps/selfcheck.h"
+#include "apps/session_bench.h"
 
 namespace comodal::apps {
 namespace {
@@ -119,6 +120,30 @@ int RunCli(int argc, char** argv) {
   bench_cc->add_flag("--log-rate", cc_options.log_rate,
                      "Log each rate and encoding ladder change of the adaptive sender");
 
+  SessionBenchOptions session_options;
+  auto* bench_session = bench->add_subcommand(
+      "session", "A scripted lesson: class activities replicated over emulated links");
+  bench_session->add_option("--profile", session_options.profile,
+                            "Built-in profile name or TOML file (default geo-vsat)");
+  bench_session->add_option("--sites", session_options.sites, "Sites (1 to 30, default 3)");
+  bench_session->add_option("--json", session_options.json, "Write the report to this file");
+  bench_session->add_option("--outage-min", session_options.outage_min,
+                            "Cut site 0 off for this many minutes (default: the profile's "
+                            "blackout, if it has one)");
+  bench_session->add_option("--duration", session_options.duration_s,
+                            "Lesson length in simulated seconds (default 600)");
+  bench_session->add_option("--offline-ops", session_options.offline_operations,
+                            "Operations the cut-off site makes while offline (default 10000)");
+  bench_session->add_option(
+      "--offline-blob-mb", session_options.offline_blob_mb,
+      "Megabytes of photos the cut-off site takes while offline (default 50)");
+  bench_session->add_option("--bulk-share", session_options.bulk_share,
+                            "Share of the congestion controller's target the bulk lane (resync, "
+                            "blobs) may take (above 0 and at most 1, default 0.5)");
+  bench_session->add_option("--seed", session_options.seed, "Seed of the links and the script");
+  bench_session->add_option("--store-dir", session_options.store_dir,
+                            "Directory for the nodes' SQLite stores (default: a temporary one)");
+
   // CLI11 reports an unknown word as a missing subcommand; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
@@ -149,8 +174,9 @@ int RunCli(int argc, char** argv) {
   if (send->parsed()) return RunSend(send_options, std::cout, std::cerr);
   if (recv->parsed()) return RunRecv(recv_options, std::cout, std::cerr);
   if (bench_cc->parsed()) return RunCcBench(cc_options, std::cout, std::cerr);
+  if (bench_session->parsed()) return RunSessionBench(session_options, std::cout, std::cerr);
   if (bench->parsed()) {
-    std::cerr << "comodal bench: name a benchmark: cc (see 'comodal bench cc --help')\n";
+    std::cerr << "comodal bench: name a benchmark: cc or session (see 'comodal bench cc --help')\n";
     return 2;
   }
   return 2;
