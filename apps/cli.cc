@@ -7,6 +7,7 @@
 #include "apps/cc_bench.h"
 #include "apps/cert_command.h"
 #include "apps/media_commands.h"
+#include "apps/outbox_command.h"
 #include "apps/satlink.h"
 #include "apps/selfcheck.h"
 #include "apps/session_bench.h"
@@ -99,6 +100,14 @@ int RunCli(int argc, char** argv) {
   cert->add_option("--days", cert_options.days, "Validity in days (default 3650)");
   cert_out->excludes(cert_show);
 
+  OutboxOptions outbox_options;
+  auto* outbox = app.add_subcommand(
+      "outbox", "What a site made that the hub does not hold yet, read from its store");
+  outbox->add_option("--store", outbox_options.store, "The site's operation store (SQLite)")
+      ->required();
+  outbox->add_option("--node", outbox_options.node, "The site's node id")->required();
+  outbox->add_option("--hub", outbox_options.hub, "The hub's node id (default 1)");
+
   auto* bench = app.add_subcommand("bench", "Scenario benchmarks in simulated time");
   bench->require_subcommand(0, 1);
   CcBenchOptions cc_options;
@@ -173,6 +182,7 @@ int RunCli(int argc, char** argv) {
   if (cert->parsed()) return RunCert(cert_options, std::cout, std::cerr);
   if (send->parsed()) return RunSend(send_options, std::cout, std::cerr);
   if (recv->parsed()) return RunRecv(recv_options, std::cout, std::cerr);
+  if (outbox->parsed()) return RunOutbox(outbox_options, std::cout, std::cerr);
   if (bench_cc->parsed()) return RunCcBench(cc_options, std::cout, std::cerr);
   if (bench_session->parsed()) return RunSessionBench(session_options, std::cout, std::cerr);
   if (bench->parsed()) {

@@ -15,7 +15,9 @@ Result<std::unique_ptr<OperationStore>, std::string> OperationStore::Open(const 
       OpenDurableSqlite(path,
                         "CREATE TABLE IF NOT EXISTS operations ("
                         "  node INTEGER NOT NULL, counter INTEGER NOT NULL, bytes BLOB NOT NULL,"
-                        "  PRIMARY KEY (node, counter)) WITHOUT ROWID;");
+                        "  PRIMARY KEY (node, counter)) WITHOUT ROWID;"
+                        "CREATE TABLE IF NOT EXISTS peer_versions (node INTEGER PRIMARY KEY, "
+                        "version BLOB NOT NULL);");
   if (!db.ok()) return db.error();
   std::unique_ptr<OperationStore> store(new OperationStore(*db, path));
   if (sqlite3_prepare_v2(*db, "INSERT OR IGNORE INTO operations VALUES (?, ?, ?)", -1,
@@ -91,6 +93,40 @@ Result<uint64_t, std::string> OperationStore::MaxCounter(uint32_t node) const {
   sqlite3_bind_int64(select.get(), 1, node);
   if (sqlite3_step(select.get()) != SQLITE_ROW) return Failure("cannot read the counters");
   return static_cast<uint64_t>(sqlite3_column_int64(select.get(), 0));
+}
+
+Status OperationStore::SavePeerVersion(uint32_t node, const VersionVector& version) {
+  std::vector<uint8_t> bytes(version.WireSize());
+  ByteWriter writer(bytes);
+  version.Write(writer);
+  SqliteStatement upsert(db_, "INSERT OR REPLACE INTO peer_versions VALUES (?, ?)");
+  if (!writer.ok() || !upsert.ok()) {
+    return Error{ErrorCode::kUnsupported, "peer version could not be prepared"};
+  }
+  sqlite3_bind_int64(upsert.get(), 1, node);
+  sqlite3_bind_blob(upsert.get(), 2, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  if (sqlite3_step(upsert.get()) != SQLITE_DONE) {
+    return Error{ErrorCode::kUnsupported, "peer version could not be written to the store"};
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<VersionVector>, std::string> OperationStore::LoadPeerVersion(
+    uint32_t node) const {
+  SqliteStatement select(db_, "SELECT version FROM peer_versions WHERE node = ?");
+  if (!select.ok()) return Failure("cannot read the peer versions");
+  sqlite3_bind_int64(select.get(), 1, node);
+  const int step = sqlite3_step(select.get());
+  if (step == SQLITE_DONE) return std::optional<VersionVector>();
+  if (step != SQLITE_ROW) return Failure("cannot read the peer versions");
+  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(select.get(), 0));
+  ByteReader reader(
+      std::span(data, data ? static_cast<size_t>(sqlite3_column_bytes(select.get(), 0)) : 0));
+  Result<VersionVector> version = VersionVector::Parse(reader);
+  if (!version.ok() || reader.remaining() != 0) {
+    return path_ + ": the version of node " + std::to_string(node) + " is damaged";
+  }
+  return std::optional<VersionVector>(std::move(*version));
 }
 
 std::string OperationStore::IntegrityCheck() const { return SqliteIntegrityCheck(db_, path_); }

@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "session/activity/operation.h"
+#include "session/activity/version_vector.h"
 #include "transport/base/result.h"
 
 struct sqlite3;
@@ -39,6 +41,10 @@ class OperationStore {
   Result<std::vector<Operation>, std::string> LoadAll() const;
   // The largest counter held for `node` (0: none): a restarted node numbers on from there.
   Result<uint64_t, std::string> MaxCounter(uint32_t node) const;
+  // What a peer was last known to hold (its last hello), kept for the outbox view. Nothing if
+  // none was saved.
+  Status SavePeerVersion(uint32_t node, const VersionVector& version);
+  Result<std::optional<VersionVector>, std::string> LoadPeerVersion(uint32_t node) const;
   // SQLite's PRAGMA integrity_check: "ok" or what it found.
   std::string IntegrityCheck() const;
 

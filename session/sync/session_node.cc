@@ -17,6 +17,7 @@ constexpr size_t kChunkWindow = 64;
 constexpr size_t kChunksInFlight = 2;
 // A manifest must fit one message: larger blobs get larger chunks.
 constexpr uint64_t kMaxChunks = 30'000;
+constexpr TimeDelta kSavePeerVersionEvery = TimeDelta::Seconds(10);
 
 }  // namespace
 
@@ -27,6 +28,11 @@ Result<size_t, std::string> SessionNode::Restore() {
   Result<std::vector<Operation>, std::string> stored = store_.LoadAll();
   if (!stored.ok()) return stored.error();
   const size_t refused = replica_.Restore(*stored);
+  for (auto& [node, peer] : peers_) {
+    Result<std::optional<VersionVector>, std::string> known = store_.LoadPeerVersion(node);
+    if (!known.ok()) return known.error();
+    if (*known) peer.known = std::move(**known);
+  }
   return stored->size() - refused;
 }
 
@@ -285,8 +291,7 @@ void SessionNode::SendHello(Peer& peer, Timestamp now) {
   peer.hello_due = Timestamp::PlusInfinity();
 }
 
-void SessionNode::OnHello(uint32_t /*peer_node*/, Peer& peer, const SyncHello& hello,
-                          Timestamp /*now*/) {
+void SessionNode::OnHello(uint32_t peer_node, Peer& peer, const SyncHello& hello, Timestamp now) {
   ++stats_.hellos_received;
   if (hello.incarnation != peer.incarnation) {
     // A new process: whatever was sent to the old one may be gone with it.
@@ -299,6 +304,19 @@ void SessionNode::OnHello(uint32_t /*peer_node*/, Peer& peer, const SyncHello& h
     peer.blobs_offered.clear();
   }
   peer.known = hello.version;
+  // A site keeps it in its store, so that its outbox view survives a restart and can be read
+  // offline (`comodal outbox`): at most every 10 s, and at once when the hub comes to hold all
+  // it made, or stops holding it all.
+  const bool all_taken =
+      hello.version.Contiguous(config_.node) >= replica_.version().Contiguous(config_.node);
+  if (!config_.hub &&
+      (now - peer.known_saved >= kSavePeerVersionEvery || all_taken != peer.saved_all_taken)) {
+    if (Status saved = store_.SavePeerVersion(peer_node, peer.known); !saved.ok()) {
+      ++stats_.store_failures;
+    }
+    peer.known_saved = now;
+    peer.saved_all_taken = all_taken;
+  }
   SendMissing(peer, hello.version);
   // Behind the operations on the bulk lane: they are what a teacher waits for.
   OfferBlobs(peer);
@@ -352,18 +370,14 @@ void SessionNode::SendOperations(Peer& peer, std::span<const Operation> ops, Lan
   }
 }
 
-std::vector<SessionNode::OutboxEntry> SessionNode::Outbox() const {
-  std::map<ActivityKind, OutboxEntry> by_activity;
+std::vector<OutboxEntry> SessionNode::Outbox() const {
+  std::vector<OutboxEntry> out;
   for (const auto& [node, peer] : peers_) {
-    for (const Operation& op : replica_.Missing(peer.known)) {
-      if (op.id.node != config_.node) continue;
-      OutboxEntry& entry = by_activity[op.activity];
-      if (entry.operations++ == 0 || op.time < entry.oldest) entry.oldest = op.time;
-      entry.activity = op.activity;
+    const std::vector<Operation> missing = replica_.Missing(peer.known);
+    for (const OutboxEntry& entry : ComputeOutbox(missing, config_.node, peer.known)) {
+      out.push_back(entry);
     }
   }
-  std::vector<OutboxEntry> out;
-  for (auto& [activity, entry] : by_activity) out.push_back(entry);
   return out;
 }
 

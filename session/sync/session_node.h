@@ -15,6 +15,7 @@
 #include "session/blob/blob_store.h"
 #include "session/clock/clock_offset_estimator.h"
 #include "session/store/operation_store.h"
+#include "session/sync/outbox.h"
 #include "session/sync/sync_message.h"
 #include "transport/base/drop_counter.h"
 #include "transport/datachannel/data_packet.h"
@@ -78,12 +79,6 @@ class SessionNode {
     uint64_t blobs_completed = 0;        // Received whole from a peer.
     DataSize blob_bytes_received = DataSize::Zero();
   };
-  // What a site has made that the hub is not known to hold yet (the tutor's outbox view).
-  struct OutboxEntry {
-    ActivityKind activity = ActivityKind::kSlides;
-    uint64_t operations = 0;
-    HlcTimestamp oldest;
-  };
   using OnApplied = std::function<void(const Operation& op, Timestamp now)>;
   using OnBlob = std::function<void(const Sha256Digest& digest, Timestamp now)>;
 
@@ -91,7 +86,8 @@ class SessionNode {
   // given, its blobs.
   SessionNode(Config config, Roster roster, OperationStore& store, BlobStore* blobs = nullptr);
 
-  // Reads the store into the replica (after a restart). The error names the store.
+  // Reads the store into the replica (after a restart), and what each peer added so far was
+  // last known to hold. The error names the store.
   Result<size_t, std::string> Restore();
   void AddPeer(uint32_t node, SyncLink& link);
   void set_on_applied(OnApplied on_applied) { on_applied_ = std::move(on_applied); }
@@ -135,6 +131,8 @@ class SessionNode {
     VersionVector promised;  // Sent to it, or received from it, since its incarnation began.
     Timestamp hello_due = Timestamp::PlusInfinity();
     Timestamp last_hello = Timestamp::MinusInfinity();
+    Timestamp known_saved = Timestamp::MinusInfinity();
+    bool saved_all_taken = false;
     // Blobs it holds whole (its BlobHave), chunks it asked us for and we have not sent, and
     // chunks we asked it for that have not come.
     std::set<Sha256Digest> holds_blob;

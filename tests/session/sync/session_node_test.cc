@@ -188,6 +188,12 @@ TEST_F(SessionNodeTest, AfterAnOutageEachSideSendsExactlyWhatTheOtherLacks) {
   Exchange(t);
   EXPECT_EQ(site_->outbox_size(), 0u);
   EXPECT_EQ(hub_store_->LoadAll().value().size(), site_store_->LoadAll().value().size());
+  // What the hub holds is in the site's store: a restarted site's outbox view starts right.
+  SessionNode restarted(SessionNode::Config{.node = kSite, .incarnation = 23}, ClassRoster(),
+                        *site_store_);
+  restarted.AddPeer(kHub, to_hub_);
+  ASSERT_TRUE(restarted.Restore().ok());
+  EXPECT_EQ(restarted.outbox_size(), 0u);
 }
 
 // A restarted site (a new incarnation, its store intact) gets again what the hub had sent to
