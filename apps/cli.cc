@@ -6,6 +6,7 @@
 
 #include "apps/cc_bench.h"
 #include "apps/cert_command.h"
+#include "apps/class_file.h"
 #include "apps/media_commands.h"
 #include "apps/outbox_command.h"
 #include "apps/satlink.h"
@@ -100,6 +101,11 @@ int RunCli(int argc, char** argv) {
   cert->add_option("--days", cert_options.days, "Validity in days (default 3650)");
   cert_out->excludes(cert_show);
 
+  ClassCheckOptions class_options;
+  auto* class_command =
+      app.add_subcommand("class", "Check a class file: the hub, the enrolled sites, the people");
+  class_command->add_option("--check", class_options.file, "The class file (TOML)")->required();
+
   OutboxOptions outbox_options;
   auto* outbox = app.add_subcommand(
       "outbox", "What a site made that the hub does not hold yet, read from its store");
@@ -182,6 +188,7 @@ int RunCli(int argc, char** argv) {
   if (cert->parsed()) return RunCert(cert_options, std::cout, std::cerr);
   if (send->parsed()) return RunSend(send_options, std::cout, std::cerr);
   if (recv->parsed()) return RunRecv(recv_options, std::cout, std::cerr);
+  if (class_command->parsed()) return RunClassCheck(class_options, std::cout, std::cerr);
   if (outbox->parsed()) return RunOutbox(outbox_options, std::cout, std::cerr);
   if (bench_cc->parsed()) return RunCcBench(cc_options, std::cout, std::cerr);
   if (bench_session->parsed()) return RunSessionBench(session_options, std::cout, std::cerr);
