@@ -82,6 +82,8 @@ Result<BlobManifest, std::string> BlobStore::Put(std::span<const uint8_t> conten
                                                  uint32_t chunk_size) {
   BlobManifest manifest = BlobManifest::Of(content, chunk_size);
   if (complete(manifest.digest)) return manifest;
+  // Known only from an offer, perhaps cut otherwise: the content itself replaces it.
+  if (known(manifest.digest)) Forget(manifest.digest);
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return Failure("cannot begin a transaction");
   }
@@ -120,6 +122,12 @@ Result<BlobStore::ChunkOutcome> BlobStore::PutChunk(const Sha256Digest& digest, 
     return Error{ErrorCode::kUnsupported, "blob chunk could not be written to the store"};
   }
   assembly.MarkHeld(index);
+  if (assembly.complete() && !Read(digest).ok()) {
+    // Every chunk matched the manifest, but the whole does not match the digest it is named by:
+    // the manifest lied. Forget it, so that a true one can be taken.
+    Forget(digest);
+    return Error{ErrorCode::kAuthenticationFailed, "blob does not match the digest it is named by"};
+  }
   return ChunkOutcome::kStored;
 }
 
@@ -176,6 +184,17 @@ Result<std::vector<uint8_t>, std::string> BlobStore::Read(const Sha256Digest& di
   }
   if (Sha256(content) != digest) return path_ + ": blob " + ToHex(digest) + " is damaged";
   return content;
+}
+
+void BlobStore::Forget(const Sha256Digest& digest) {
+  for (const char* sql :
+       {"DELETE FROM blob_chunks WHERE digest = ?", "DELETE FROM blobs WHERE digest = ?"}) {
+    SqliteStatement remove(db_, sql);
+    if (!remove.ok()) continue;
+    sqlite3_bind_blob(remove.get(), 1, digest.data(), 32, SQLITE_STATIC);
+    (void)sqlite3_step(remove.get());
+  }
+  blobs_.erase(digest);
 }
 
 std::string BlobStore::IntegrityCheck() const { return SqliteIntegrityCheck(db_, path_); }

@@ -39,7 +39,9 @@ class BlobStore {
   Result<bool, std::string> AddManifest(const BlobManifest& manifest);
   enum class ChunkOutcome { kStored, kAlreadyHeld };
   // A chunk from a peer. Refused (kept nothing) for an unknown blob, an index out of range, bytes
-  // that do not match the digest, or a disk that fails.
+  // that do not match the digest, or a disk that fails. When it completes the blob, the whole is
+  // checked against the blob's SHA-256; if it does not match, the manifest lied and the blob is
+  // forgotten (kAuthenticationFailed).
   Result<ChunkOutcome> PutChunk(const Sha256Digest& digest, uint32_t index,
                                 std::span<const uint8_t> bytes);
 
@@ -60,6 +62,8 @@ class BlobStore {
   std::string Failure(const char* what) const;
   bool StoreManifest(const BlobManifest& manifest);
   bool StoreChunk(const Sha256Digest& digest, uint32_t index, std::span<const uint8_t> bytes);
+  // Drops a blob's manifest and chunks.
+  void Forget(const Sha256Digest& digest);
 
   sqlite3* db_;
   std::string path_;

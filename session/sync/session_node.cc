@@ -31,7 +31,10 @@ Result<size_t, std::string> SessionNode::Restore() {
   for (auto& [node, peer] : peers_) {
     Result<std::optional<VersionVector>, std::string> known = store_.LoadPeerVersion(node);
     if (!known.ok()) return known.error();
-    if (*known) peer.known = std::move(**known);
+    if (*known) {
+      peer.known = std::move(**known);
+      peer.known_valid = true;
+    }
   }
   return stored->size() - refused;
 }
@@ -91,11 +94,13 @@ void SessionNode::AskForChunks(Peer& peer, const Sha256Digest& digest) {
   if (asked.size() > kChunkWindow / 2) return;
   BlobWant want{digest, {}};
   for (uint32_t index : blobs_->Missing(digest)) {
-    if (asked.size() >= kChunkWindow) break;
-    if (asked.insert(index).second) want.chunks.push_back(index);
+    if (asked.size() + want.chunks.size() >= kChunkWindow) break;
+    if (!asked.contains(index)) want.chunks.push_back(index);
   }
-  if (!want.chunks.empty()) {
-    (void)peer.link->SendReliable(Lane::kSessionData, SerializeSyncMessage(want));
+  // Counted as asked only once the want is on its way: a want that could not go is asked again.
+  if (!want.chunks.empty() &&
+      peer.link->SendReliable(Lane::kSessionData, SerializeSyncMessage(want)).ok()) {
+    asked.insert(want.chunks.begin(), want.chunks.end());
   }
 }
 
@@ -142,6 +147,11 @@ void SessionNode::OnBlobMessage(Peer& peer, SyncMessage& message, Timestamp now)
       Refuse(Error{ErrorCode::kUnsupported, "blob want for a blob not held whole"}, now);
       return;
     }
+    const size_t chunks = blobs_->manifest(want->digest)->chunk_count();
+    if (!want->chunks.empty() && want->chunks.back() >= chunks) {
+      Refuse(Error{ErrorCode::kMalformed, "blob want of a chunk past the blob's end"}, now);
+      return;
+    }
     for (uint32_t index : want->chunks) {
       if (peer.chunks_queued.insert({want->digest, index}).second) {
         peer.chunks_to_send.emplace_back(want->digest, index);
@@ -173,6 +183,12 @@ void SessionNode::OnBlobMessage(Peer& peer, SyncMessage& message, Timestamp now)
     }
   } else if (auto* have = std::get_if<BlobHave>(&message)) {
     peer.holds_blob.insert(have->digest);
+    // Nothing more of it to send, whatever was asked before.
+    std::erase_if(peer.chunks_to_send, [&](const auto& chunk) {
+      if (chunk.first != have->digest) return false;
+      peer.chunks_queued.erase(chunk);
+      return true;
+    });
   }
 }
 
@@ -271,8 +287,9 @@ void SessionNode::Heard(uint32_t peer_node, Peer& peer, Timestamp now) {
   peer.blobs_offered.clear();
   SendHello(peer, now);
   // What it lacked when last heard of goes now: a round trip sooner than its hello's answer,
-  // which then finds nothing more to send unless it lost something.
-  SendMissing(peer, peer.known);
+  // which then finds nothing more to send unless it lost something. Not knowing what it holds
+  // (this process has not heard its hello, nor kept one), wait for the hello.
+  if (peer.known_valid) SendMissing(peer, peer.known);
 }
 
 void SessionNode::SendMissing(Peer& peer, const VersionVector& theirs) {
@@ -293,9 +310,9 @@ void SessionNode::SendHello(Peer& peer, Timestamp now) {
 
 void SessionNode::OnHello(uint32_t peer_node, Peer& peer, const SyncHello& hello, Timestamp now) {
   ++stats_.hellos_received;
-  if (hello.incarnation != peer.incarnation) {
-    // A new process: whatever was sent to the old one may be gone with it.
-    peer.incarnation = hello.incarnation;
+  if (peer.incarnation != 0 && hello.incarnation != peer.incarnation) {
+    // A new process: whatever was sent to the old one may be gone with it. (A first hello in
+    // this process tells nothing of the kind: nothing was sent to anyone yet.)
     peer.promised = VersionVector();
     peer.holds_blob.clear();
     peer.chunks_to_send.clear();
@@ -303,7 +320,9 @@ void SessionNode::OnHello(uint32_t peer_node, Peer& peer, const SyncHello& hello
     peer.chunks_asked.clear();
     peer.blobs_offered.clear();
   }
+  peer.incarnation = hello.incarnation;
   peer.known = hello.version;
+  peer.known_valid = true;
   // A site keeps it in its store, so that its outbox view survives a restart and can be read
   // offline (`comodal outbox`): at most every 10 s, and at once when the hub comes to hold all
   // it made, or stops holding it all.

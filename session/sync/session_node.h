@@ -127,8 +127,9 @@ class SessionNode {
     bool online = false;
     Timestamp last_heard = Timestamp::MinusInfinity();
     uint64_t incarnation = 0;
-    VersionVector known;     // Its last hello.
-    VersionVector promised;  // Sent to it, or received from it, since its incarnation began.
+    VersionVector known;       // Its last hello.
+    bool known_valid = false;  // A hello came in this process, or the store kept the last one.
+    VersionVector promised;    // Sent to it, or received from it, since its incarnation began.
     Timestamp hello_due = Timestamp::PlusInfinity();
     Timestamp last_hello = Timestamp::MinusInfinity();
     Timestamp known_saved = Timestamp::MinusInfinity();

@@ -185,7 +185,7 @@ void WriteDataPacketSeeds(const std::filesystem::path& dir) {
   packet.incarnation = 3;
   packet.epoch = 1;
   packet.ack = datachannel::DataAck{5, 1, 10, 65536, {{12, 14}, {20, 20}}};
-  packet.fragment = datachannel::DataFragment{7, datachannel::Lane::kBulk, 2, 100, 40, data};
+  packet.fragment = datachannel::DataFragment{7, 5, datachannel::Lane::kBulk, 2, 100, 40, data};
   WriteSeed(dir, "ack_and_fragment", packet.Serialize());
   packet.fragment.reset();
   WriteSeed(dir, "ack_only", packet.Serialize());

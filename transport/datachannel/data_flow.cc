@@ -142,7 +142,7 @@ void DataFlow::OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival) 
     ArmFeedbackTimer();
   }
   if (packet->payload().empty()) return;  // Probe padding.
-  channel_.OnPeerHeard(arrival);
+  if (packet->payload_type() != config_.payload_type) channel_.OnPeerHeard(arrival);
   if (packet->payload_type() == config_.datagram_payload_type) {
     if (on_unreliable_) on_unreliable_(packet->payload(), arrival);
     Pump();

@@ -26,6 +26,9 @@ Status CheckFragment(const DataFragment& fragment) {
   if (fragment.packet_number == 0) {
     return Error{ErrorCode::kMalformed, "data packet number 0"};
   }
+  if (fragment.floor == 0 || fragment.floor > fragment.packet_number) {
+    return Error{ErrorCode::kMalformed, "data packet floor 0 or above its number"};
+  }
   if (fragment.lane != Lane::kSessionData && fragment.lane != Lane::kBulk) {
     return Error{ErrorCode::kUnsupported, "data fragment for an unknown lane"};
   }
@@ -81,6 +84,7 @@ Result<size_t> DataPacket::Write(std::span<uint8_t> out) const {
   }
   if (fragment) {
     writer.U32(fragment->packet_number);
+    writer.U32(fragment->floor);
     writer.U8(static_cast<uint8_t>(fragment->lane));
     writer.U32(fragment->message_number);
     writer.U32(fragment->message_size);
@@ -138,6 +142,7 @@ Result<DataPacket> DataPacket::Parse(std::span<const uint8_t> bytes) {
   if (flags & kHasFragment) {
     DataFragment fragment;
     fragment.packet_number = reader.U32();
+    fragment.floor = reader.U32();
     fragment.lane = static_cast<Lane>(reader.U8());
     fragment.message_number = reader.U32();
     fragment.message_size = reader.U32();

@@ -39,6 +39,10 @@ struct DataAck {
 struct DataFragment {
   static constexpr uint32_t kMaxMessageSize = 1 << 20;
   uint32_t packet_number = 0;  // From 1 in each sender epoch; never reused.
+  // Every number below this is acknowledged or given up by the sender (its piece goes again
+  // under a new number): the receiver's cumulative acknowledgement moves past a number that will
+  // never come.
+  uint32_t floor = 1;
   Lane lane = Lane::kSessionData;
   uint32_t message_number = 0;  // From 1 per lane and epoch.
   uint32_t message_size = 0;
@@ -53,12 +57,12 @@ struct DataFragment {
 //   ack:      acked incarnation (32), acked epoch (32), cumulative (32), window (32),
 //             block count (8),
 //             blocks: first (32), last (32)
-//   fragment: packet number (32), lane (8), message number (32), message size (32),
-//             offset (32), data (the rest, at least one byte)
+//   fragment: packet number (32), floor (32, at most the packet number), lane (8), message
+//             number (32), message size (32), offset (32), data (the rest, at least one byte)
 struct DataPacket {
   static constexpr uint8_t kVersion = 1;
   static constexpr size_t kHeaderSize = 12;
-  static constexpr size_t kFragmentHeaderSize = 17;
+  static constexpr size_t kFragmentHeaderSize = 21;
   static size_t AckSize(size_t blocks) { return 17 + 8 * blocks; }
 
   uint32_t incarnation = 0;

@@ -86,6 +86,7 @@ std::optional<std::vector<uint8_t>> ReliableChannel::NextPacket(Lane lane, Times
 
   DataFragment fragment;
   fragment.packet_number = next_packet_number_++;
+  fragment.floor = in_flight_.empty() ? fragment.packet_number : in_flight_.begin()->first;
   fragment.lane = lane;
   fragment.message_number = piece->message_number;
   fragment.message_size = static_cast<uint32_t>(message.data.size());
@@ -300,6 +301,17 @@ void ReliableChannel::OnTimeout(Timestamp now) {
 void ReliableChannel::OnFragment(const DataFragment& fragment, Timestamp now) {
   const uint32_t number = fragment.packet_number;
   ack_pending_ = true;
+  // Numbers below the sender's floor will not come (their pieces went again under new
+  // numbers): without this, one lost packet would hold the cumulative acknowledgement for the
+  // rest of the epoch, and every packet 2^16 past it would be refused.
+  if (fragment.floor > cumulative_ + 1) {
+    cumulative_ = fragment.floor - 1;
+    received_above_.erase(received_above_.begin(), received_above_.upper_bound(cumulative_));
+    while (!received_above_.empty() && *received_above_.begin() == cumulative_ + 1) {
+      received_above_.erase(received_above_.begin());
+      ++cumulative_;
+    }
+  }
   if (number <= cumulative_ || received_above_.contains(number)) {
     // Our acknowledgement may have been lost: say again at once what we hold.
     ++stats_.duplicates_received;
@@ -315,7 +327,10 @@ void ReliableChannel::OnFragment(const DataFragment& fragment, Timestamp now) {
   if (keep) {
     auto found = in.messages.find(fragment.message_number);
     if (found == in.messages.end()) {
-      if (buffered_ + fragment.message_size > config_.receive_window) {
+      // The message to deliver next is always taken: refusing it for want of room, with later
+      // messages holding the room, would stop the lane for good.
+      if (fragment.message_number != in.next_to_deliver &&
+          buffered_ + fragment.message_size > config_.receive_window) {
         ++stats_.refused;  // Not acknowledged: the sender sends it again when there is room.
         return;
       }

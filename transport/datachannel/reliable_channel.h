@@ -40,7 +40,9 @@ namespace comodal::datachannel {
 // starts afresh, and ignores packets of those it has left. A sender that sees its peer restart (a
 // new incarnation in the peer's packets) begins a new epoch and sends again, from the start,
 // every message not wholly acknowledged: the restarted peer lost what it had not delivered. What
-// was delivered to the old peer may come again: the layer above is idempotent.
+// was delivered to the old peer may come again, and a message wholly acknowledged but still
+// waiting behind an incomplete one when the peer died is not sent again: across a peer restart
+// the layer above resynchronises (SessionNode does, by version vectors and incarnations).
 //
 // A pure state machine: every call carries its time; the caller sends what NextPacket() and
 // TakeAck() return, and calls OnTimeout() at NextTimeout().

@@ -88,5 +88,28 @@ TEST(BlobStoreTest, RefusesChunksThatDoNotMatch) {
   EXPECT_FALSE(store->Read(manifest.digest).ok());
 }
 
+// A manifest whose chunk digests describe other content than the blob it names (a hostile peer
+// offering its own content under the teacher's deck's digest): the blob never completes under
+// that name, and the true content is taken afterwards.
+TEST(BlobStoreTest, AManifestThatLiesAboutItsBlobIsForgotten) {
+  const std::vector<uint8_t> deck = Content(30'000);
+  std::vector<uint8_t> other = deck;
+  other[5] ^= 0xFF;
+  BlobManifest lie = BlobManifest::Of(other, BlobStore::kChunkSize);
+  lie.digest = Sha256(deck);  // Named as the deck.
+  auto store = BlobStore::Open(FreshPath("lie")).value();
+  ASSERT_TRUE(store->AddManifest(lie).ok());
+  ASSERT_TRUE(store->PutChunk(lie.digest, 1, std::span(other).subspan(BlobStore::kChunkSize)).ok());
+  Result<BlobStore::ChunkOutcome> last =
+      store->PutChunk(lie.digest, 0, std::span(other).first(BlobStore::kChunkSize));
+  ASSERT_FALSE(last.ok());
+  EXPECT_EQ(last.error().code, ErrorCode::kAuthenticationFailed);
+  EXPECT_FALSE(store->known(lie.digest));
+  EXPECT_EQ(store->complete_blobs().size(), 0u);
+  Result<BlobManifest, std::string> real = store->Put(deck);
+  ASSERT_TRUE(real.ok()) << real.error();
+  EXPECT_EQ(store->Read(real->digest).value(), deck);
+}
+
 }  // namespace
 }  // namespace comodal::session

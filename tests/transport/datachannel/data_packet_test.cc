@@ -10,7 +10,7 @@ DataPacket Full(const std::vector<uint8_t>& data) {
   packet.incarnation = 0xA1B2C3D4;
   packet.epoch = 2;
   packet.ack = DataAck{0x01020304, 3, 17, 4096, {{19, 20}, {25, 25}}};
-  packet.fragment = DataFragment{41, Lane::kBulk, 7, 5000, 1000, data};
+  packet.fragment = DataFragment{41, 30, Lane::kBulk, 7, 5000, 1000, data};
   return packet;
 }
 
@@ -26,6 +26,7 @@ TEST(DataPacketTest, RoundTripsAckAndFragment) {
   EXPECT_EQ(*parsed->ack, (DataAck{0x01020304, 3, 17, 4096, {{19, 20}, {25, 25}}}));
   ASSERT_TRUE(parsed->fragment);
   EXPECT_EQ(parsed->fragment->packet_number, 41u);
+  EXPECT_EQ(parsed->fragment->floor, 30u);
   EXPECT_EQ(parsed->fragment->lane, Lane::kBulk);
   EXPECT_EQ(parsed->fragment->message_number, 7u);
   EXPECT_EQ(parsed->fragment->message_size, 5000u);
@@ -69,13 +70,17 @@ TEST(DataPacketTest, RefusesEachMalformedField) {
   EXPECT_EQ(refused([&](auto& b) { b.resize(fragment + 10); }),
             "data fragment shorter than its header");
   EXPECT_EQ(refused([&](auto& b) { b[fragment + 3] = 0; }), "data packet number 0");
-  EXPECT_EQ(refused([&](auto& b) { b[fragment + 4] = 2; }), "data fragment for an unknown lane");
-  EXPECT_EQ(refused([&](auto& b) { b[fragment + 8] = 0; }), "data message number 0");
-  EXPECT_EQ(refused([&](auto& b) { b[fragment + 10] = 0x20; }),
+  EXPECT_EQ(refused([&](auto& b) { b[fragment + 7] = 0; }),
+            "data packet floor 0 or above its number");
+  EXPECT_EQ(refused([&](auto& b) { b[fragment + 7] = 42; }),
+            "data packet floor 0 or above its number");
+  EXPECT_EQ(refused([&](auto& b) { b[fragment + 8] = 2; }), "data fragment for an unknown lane");
+  EXPECT_EQ(refused([&](auto& b) { b[fragment + 12] = 0; }), "data message number 0");
+  EXPECT_EQ(refused([&](auto& b) { b[fragment + 14] = 0x20; }),
             "data message size 0 or over 1 MiB");
-  EXPECT_EQ(refused([&](auto& b) { b.resize(fragment + 17); }),
+  EXPECT_EQ(refused([&](auto& b) { b.resize(fragment + 21); }),
             "data fragment empty or past its message's end");
-  EXPECT_EQ(refused([&](auto& b) { b[fragment + 15] = 0xFF; }),
+  EXPECT_EQ(refused([&](auto& b) { b[fragment + 19] = 0xFF; }),
             "data fragment empty or past its message's end");
 }
 
