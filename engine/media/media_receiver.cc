@@ -59,7 +59,11 @@ MediaReceiver::MediaReceiver(TaskScheduler& scheduler, MediaReceiverConfig confi
       video_renderer_(std::move(video_renderer)),
       frame_buffer_(config_.video_frames),
       render_timing_(config_.video_timing),
-      nack_(config_.nack_config) {
+      nack_(config_.nack_config),
+      feedback_(scheduler_, config_.ssrc, [this](rtcp::RtcpCompound compound) {
+        ++stats_.transport_feedbacks_sent;
+        SendFeedback(std::move(compound));
+      }) {
   UpdateKeyframeRequestDelay();
   reports_ = scheduler_.StartRepeating(config_.rtcp_interval, [this] { return SendReports(); });
 }
@@ -67,7 +71,6 @@ MediaReceiver::MediaReceiver(TaskScheduler& scheduler, MediaReceiverConfig confi
 MediaReceiver::~MediaReceiver() {
   reports_.Cancel();
   nack_timer_.Cancel();
-  feedback_timer_.Cancel();
   video_tick_.Cancel();
   if (video_) video_->end_judgement.Cancel();
   if (audio_) audio_->playout.Cancel();
@@ -551,38 +554,12 @@ void MediaReceiver::RestartVideo() {
   ++stats_.streams_restarted;
 }
 
-void MediaReceiver::RestartTransportFeedback() {
-  feedback_timer_.Cancel();
-  feedback_timer_at_ = Timestamp::PlusInfinity();
-  feedback_generator_.reset();
-}
+void MediaReceiver::RestartTransportFeedback() { feedback_.Reset(); }
 
 void MediaReceiver::OnTransportSequenceNumber(const RtpPacket& packet, Timestamp arrival) {
   auto sequence = packet.GetExtension<TransportSequenceNumber>(kTransportSequenceNumberExtensionId);
   if (!sequence) return;
-  if (!feedback_generator_) {
-    feedback_generator_ = std::make_unique<TransportFeedbackGenerator>(config_.ssrc, packet.ssrc());
-  }
-  feedback_generator_->OnPacket(*sequence, DataSize::Bytes(packet.data().size()), arrival);
-  ArmFeedbackTimer();
-}
-
-void MediaReceiver::ArmFeedbackTimer() {
-  const Timestamp due = feedback_generator_->NextSendTime();
-  if (!due.IsFinite() || (feedback_timer_.pending() && feedback_timer_at_ <= due)) return;
-  feedback_timer_.Cancel();
-  feedback_timer_at_ = due;
-  feedback_timer_ = scheduler_.PostDelayedTask(due - scheduler_.Now(), [this] {
-    feedback_timer_at_ = Timestamp::PlusInfinity();
-    // Reduced-size RTCP (RFC 5506): the feedback alone, every 50-250 ms.
-    for (rtcp::TransportFeedback& message : feedback_generator_->Build(scheduler_.Now())) {
-      rtcp::RtcpCompound compound;
-      compound.messages.push_back(std::move(message));
-      ++stats_.transport_feedbacks_sent;
-      SendFeedback(std::move(compound));
-    }
-    ArmFeedbackTimer();
-  });
+  feedback_.OnPacket(*sequence, packet.ssrc(), DataSize::Bytes(packet.data().size()), arrival);
 }
 
 bool MediaReceiver::NackAllowed() const {

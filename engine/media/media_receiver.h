@@ -24,7 +24,7 @@
 #include "engine/video/video_packet_buffer.h"
 #include "engine/video/video_reference_finder.h"
 #include "transport/base/latency_histogram.h"
-#include "transport/cc/transport_feedback_generator.h"
+#include "transport/cc/transport_feedback_sender.h"
 #include "transport/fec/fec_receiver.h"
 #include "transport/rtcp/compound_packet.h"
 #include "transport/rtp/nack_requester.h"
@@ -133,7 +133,7 @@ struct MediaReceiverStats {
   TimeDelta total_freeze_duration = TimeDelta::Zero();
   TimeDelta video_render_delay = TimeDelta::Zero();
   LatencyHistogram video_latency;  // Render time - capture time (same clock only).
-  uint64_t byes_received = 0;  // That ended a stream (a copy of one taken is not counted).
+  uint64_t byes_received = 0;      // That ended a stream (a copy of one taken is not counted).
   // Streams started afresh for a new sender behind the same SSRC: after a BYE, or a restart
   // the sender did not announce (see MediaReceiver).
   uint64_t streams_restarted = 0;
@@ -265,7 +265,6 @@ class MediaReceiver {
   // How long a missing video packet waits before its first NACK (see the definition).
   void UpdateFirstNackDelay();
   void OnTransportSequenceNumber(const RtpPacket& packet, Timestamp arrival);
-  void ArmFeedbackTimer();
   void UpdateKeyframeRequestDelay();
   void ArmNackTimer();
   void SendNacks();
@@ -298,9 +297,7 @@ class MediaReceiver {
   StreamSynchronizer synchronizer_;
   TaskHandle reports_;
   // Transport-wide feedback (from the first packet that carries the sequence number).
-  std::unique_ptr<TransportFeedbackGenerator> feedback_generator_;
-  TaskHandle feedback_timer_;
-  Timestamp feedback_timer_at_ = Timestamp::PlusInfinity();
+  TransportFeedbackSender feedback_;
   // Of the streams before the last video restart.
   uint64_t video_frames_unresolved_before_ = 0;
   uint64_t video_frames_skipped_before_ = 0;

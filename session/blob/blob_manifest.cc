@@ -24,7 +24,7 @@ size_t BlobManifest::ChunkLength(size_t index) const {
 }
 
 std::vector<uint8_t> BlobManifest::Serialize() const {
-  std::vector<uint8_t> out(kHeaderSize + 32 * chunks.size());
+  std::vector<uint8_t> out(wire_size());
   ByteWriter writer(out);
   writer.U8(kVersion);
   writer.U8(0);

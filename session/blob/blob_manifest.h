@@ -38,6 +38,7 @@ struct BlobManifest {
   uint64_t ChunkOffset(size_t index) const { return uint64_t{chunk_size} * index; }
   size_t ChunkLength(size_t index) const;
 
+  size_t wire_size() const { return kHeaderSize + 32 * chunks.size(); }
   std::vector<uint8_t> Serialize() const;
   // Untrusted bytes: each field checked, the chunk count matching the size.
   static Result<BlobManifest> Parse(std::span<const uint8_t> data);

@@ -15,9 +15,7 @@ std::span<const uint8_t> ColumnBytes(sqlite3_stmt* statement, int column) {
 
 }  // namespace
 
-std::string BlobStore::Failure(const char* what) const {
-  return path_ + ": " + what + ": " + sqlite3_errmsg(db_);
-}
+std::string BlobStore::Failure(const char* what) const { return SqliteFailure(db_, path_, what); }
 
 Result<std::unique_ptr<BlobStore>, std::string> BlobStore::Open(const std::string& path) {
   Result<sqlite3*, std::string> opened = OpenDurableSqlite(

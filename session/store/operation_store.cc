@@ -7,7 +7,7 @@
 namespace comodal::session {
 
 std::string OperationStore::Failure(const char* what) const {
-  return path_ + ": " + what + ": " + sqlite3_errmsg(db_);
+  return SqliteFailure(db_, path_, what);
 }
 
 Result<std::unique_ptr<OperationStore>, std::string> OperationStore::Open(const std::string& path) {

@@ -14,16 +14,20 @@ Result<sqlite3*, std::string> OpenDurableSqlite(const std::string& path, const c
       sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", nullptr, nullptr,
                    nullptr) != SQLITE_OK ||
       sqlite3_exec(db, schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    std::string error = path + ": cannot set up the store: " + sqlite3_errmsg(db);
+    std::string error = SqliteFailure(db, path, "cannot set up the store");
     sqlite3_close(db);
     return error;
   }
   return db;
 }
 
+std::string SqliteFailure(sqlite3* db, const std::string& path, const char* what) {
+  return path + ": " + what + ": " + sqlite3_errmsg(db);
+}
+
 std::string SqliteIntegrityCheck(sqlite3* db, const std::string& path) {
   SqliteStatement check(db, "PRAGMA integrity_check");
-  if (!check.ok()) return path + ": cannot run the integrity check: " + sqlite3_errmsg(db);
+  if (!check.ok()) return SqliteFailure(db, path, "cannot run the integrity check");
   std::string result;
   while (sqlite3_step(check.get()) == SQLITE_ROW) {
     if (!result.empty()) result += "; ";

@@ -29,6 +29,8 @@ class SqliteStatement {
 // Opens or creates a store's file in WAL mode with every commit synced to disk
 // (synchronous=FULL: committed means on disk), and runs `schema`. The error names the file.
 Result<sqlite3*, std::string> OpenDurableSqlite(const std::string& path, const char* schema);
+// "PATH: WHAT: SQLite's own message".
+std::string SqliteFailure(sqlite3* db, const std::string& path, const char* what);
 // PRAGMA integrity_check: "ok" or what it found.
 std::string SqliteIntegrityCheck(sqlite3* db, const std::string& path);
 

@@ -30,7 +30,7 @@ size_t BodySize(const SyncMessage& message) {
           for (const Operation& op : m.operations) size += op.size();
           return size;
         } else if constexpr (std::is_same_v<T, BlobOffer>) {
-          return m.manifest.Serialize().size();
+          return m.manifest.wire_size();
         } else if constexpr (std::is_same_v<T, BlobWant>) {
           return 32 + 2 + 4 * m.chunks.size();
         } else if constexpr (std::is_same_v<T, BlobChunk>) {

@@ -26,12 +26,17 @@ DataFlow::DataFlow(TaskScheduler& scheduler, Config config, SendDatagram send, O
       transport_(
           scheduler, config.transport,
           [this](std::span<const uint8_t> datagram, Timestamp now) { send_(datagram, now); },
-          [](const NetworkControlUpdate&) {}) {}
+          [](const NetworkControlUpdate&) {}),
+      feedback_(scheduler, config.ssrc, [this](rtcp::RtcpCompound compound) {
+        std::vector<uint8_t> datagram(compound.Size());
+        ByteWriter writer(datagram);
+        if (!compound.Write(writer).ok()) return;
+        datagram.resize(writer.size());
+        ++stats_.feedback_sent;
+        send_(datagram, scheduler_.Now());
+      }) {}
 
-DataFlow::~DataFlow() {
-  tick_.Cancel();
-  feedback_timer_.Cancel();
-}
+DataFlow::~DataFlow() { tick_.Cancel(); }
 
 void DataFlow::Start() {
   transport_.Start();
@@ -135,11 +140,8 @@ void DataFlow::OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival) 
   }
   if (const auto number =
           packet->GetExtension<TransportSequenceNumber>(kTransportSequenceNumberId)) {
-    if (!feedback_) {
-      feedback_ = std::make_unique<TransportFeedbackGenerator>(config_.ssrc, packet->ssrc());
-    }
-    feedback_->OnPacket(*number, DataSize::Bytes(static_cast<int64_t>(datagram.size())), arrival);
-    ArmFeedbackTimer();
+    feedback_.OnPacket(*number, packet->ssrc(),
+                       DataSize::Bytes(static_cast<int64_t>(datagram.size())), arrival);
   }
   if (packet->payload().empty()) return;  // Probe padding.
   if (packet->payload_type() != config_.payload_type) channel_.OnPeerHeard(arrival);
@@ -158,27 +160,6 @@ void DataFlow::OnDatagram(std::span<const uint8_t> datagram, Timestamp arrival) 
     on_message_(std::move(message), arrival);
   }
   Pump();
-}
-
-void DataFlow::ArmFeedbackTimer() {
-  const Timestamp due = feedback_->NextSendTime();
-  if (!due.IsFinite() || (feedback_timer_.pending() && feedback_timer_at_ <= due)) return;
-  feedback_timer_.Cancel();
-  feedback_timer_at_ = due;
-  feedback_timer_ = scheduler_.PostDelayedTask(due - scheduler_.Now(), [this] {
-    feedback_timer_at_ = Timestamp::PlusInfinity();
-    for (rtcp::TransportFeedback& message : feedback_->Build(scheduler_.Now())) {
-      rtcp::RtcpCompound compound;
-      compound.messages.push_back(std::move(message));
-      std::vector<uint8_t> datagram(compound.Size());
-      ByteWriter writer(datagram);
-      if (!compound.Write(writer).ok()) continue;
-      datagram.resize(writer.size());
-      ++stats_.feedback_sent;
-      send_(datagram, scheduler_.Now());
-    }
-    ArmFeedbackTimer();
-  });
 }
 
 }  // namespace comodal::datachannel

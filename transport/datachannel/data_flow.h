@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "transport/cc/send_transport_controller.h"
-#include "transport/cc/transport_feedback_generator.h"
+#include "transport/cc/transport_feedback_sender.h"
 #include "transport/datachannel/reliable_channel.h"
 #include "transport/rtp/rtp_packet.h"
 #include "transport/rtp/rtp_rtcp_demuxer.h"
@@ -92,7 +92,6 @@ class DataFlow {
   // Sends what the channel has for each lane within its limits, and any acknowledgement due.
   void Pump();
   void SendPacket(std::span<const uint8_t> payload, uint8_t payload_type, PacketPriority priority);
-  void ArmFeedbackTimer();
 
   TaskScheduler& scheduler_;
   Config config_;
@@ -103,15 +102,13 @@ class DataFlow {
   ReliableChannel channel_;
   SendTransportController transport_;
   RtpRtcpDemuxer demuxer_;
-  std::unique_ptr<TransportFeedbackGenerator> feedback_;
+  TransportFeedbackSender feedback_;
   uint16_t sequence_number_ = 1;
   // The bulk lane's budget: bytes it may still send (negative: owed), refilled at its share.
   double bulk_tokens_ = 0;
   Timestamp bulk_refilled_ = Timestamp::MinusInfinity();
   std::optional<TimeDelta> rtt_given_;
   TaskHandle tick_;
-  TaskHandle feedback_timer_;
-  Timestamp feedback_timer_at_ = Timestamp::PlusInfinity();
   Stats stats_;
 };
 

@@ -46,38 +46,30 @@ Status ReliableChannel::Send(Lane lane, std::vector<uint8_t> message) {
   return Status::Ok();
 }
 
-bool ReliableChannel::HasPending(Lane lane) const {
-  if (!in_flight_.empty() && bytes_in_flight_ + fragment_size() > peer_window_) return false;
-  const SendLane& out = lanes_[Index(lane)];
-  for (const Piece& piece : out.lost) {
-    auto it = out.messages.find(piece.message_number);
-    if (it != out.messages.end() && !it->second.acked[piece.fragment]) return true;
-  }
-  for (const auto& [number, message] : out.messages) {
-    if (message.next_fragment < message.acked.size()) return true;
-  }
-  return false;
-}
-
 std::optional<ReliableChannel::Piece> ReliableChannel::NextPiece(Lane lane) {
   SendLane& out = lanes_[Index(lane)];
   while (!out.lost.empty()) {
     const Piece piece = out.lost.front();
     out.lost.pop_front();
     auto it = out.messages.find(piece.message_number);
-    if (it != out.messages.end() && !it->second.acked[piece.fragment]) return piece;
+    if (it != out.messages.end() && !it->second.acked[piece.fragment]) {
+      return Piece{piece.message_number, piece.fragment, /*repeat=*/true};
+    }
   }
   for (auto& [number, message] : out.messages) {
     if (message.next_fragment < message.acked.size()) {
-      return Piece{number, message.next_fragment++};
+      return Piece{number, message.next_fragment++, /*repeat=*/false};
     }
   }
   return std::nullopt;
 }
 
 std::optional<std::vector<uint8_t>> ReliableChannel::NextPacket(Lane lane, Timestamp now) {
-  if (next_packet_number_ == UINT32_MAX || !HasPending(lane)) return std::nullopt;
-  const bool repeat = !lanes_[Index(lane)].lost.empty();
+  // The peer's window bounds what is in flight (one piece always may go).
+  if (next_packet_number_ == UINT32_MAX ||
+      (!in_flight_.empty() && bytes_in_flight_ + fragment_size() > peer_window_)) {
+    return std::nullopt;
+  }
   const std::optional<Piece> piece = NextPiece(lane);
   if (!piece) return std::nullopt;
   const OutgoingMessage& message = lanes_[Index(lane)].messages.at(piece->message_number);
@@ -97,7 +89,7 @@ std::optional<std::vector<uint8_t>> ReliableChannel::NextPacket(Lane lane, Times
   in_flight_[fragment.packet_number] = InFlight{lane, *piece, length, now};
   bytes_in_flight_ += length;
   ++stats_.packets_sent;
-  if (repeat) {
+  if (piece->repeat) {
     ++stats_.retransmissions;
     stats_.bytes_retransmitted += DataSize::Bytes(static_cast<int64_t>(length));
   } else {

@@ -92,8 +92,6 @@ class ReliableChannel {
   std::optional<std::vector<uint8_t>> NextPacket(Lane lane, Timestamp now);
   // An acknowledgement-only packet, if one is due by now.
   std::optional<std::vector<uint8_t>> TakeAck(Timestamp now);
-  // Whether `lane` has a piece NextPacket() would send (window permitting).
-  bool HasPending(Lane lane) const;
   // When OnTimeout() is next due (an acknowledgement to send, or a retransmission timeout).
   Timestamp NextTimeout() const;
   void OnTimeout(Timestamp now);
@@ -125,6 +123,7 @@ class ReliableChannel {
   struct Piece {
     uint32_t message_number = 0;
     uint32_t fragment = 0;
+    bool repeat = false;  // Sent before and taken as lost.
   };
   struct SendLane {
     uint32_t next_message_number = 1;
@@ -150,6 +149,7 @@ class ReliableChannel {
 
   size_t fragment_size() const;
   uint32_t fragment_count(const OutgoingMessage& message) const;
+  // The next piece of `lane` to send: one taken as lost first, then a new one.
   std::optional<Piece> NextPiece(Lane lane);
   std::vector<uint8_t> Build(std::optional<DataFragment> fragment);
   DataAck MakeAck(size_t max_blocks) const;
